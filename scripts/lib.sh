@@ -1,0 +1,63 @@
+# scripts/lib.sh - shared by the README's commands: installing what the build
+# and the tests need, and a throwaway cluster run as the postgres user with
+# its own port and socket directory under /tmp.  Sourced, not run.
+
+PG_MAJOR=${PG_MAJOR:-15}
+PG_BIN=/usr/lib/postgresql/$PG_MAJOR/bin
+export PG_CONFIG=${PG_CONFIG:-$PG_BIN/pg_config}
+
+die() { echo "$*" >&2; exit 1; }
+
+# Install the server, its headers, pgTAP and pg_prove from Debian's packages.
+install_deps() {
+	local pkgs="postgresql-$PG_MAJOR postgresql-server-dev-$PG_MAJOR postgresql-$PG_MAJOR-pgtap libtap-parser-sourcehandler-pgtap-perl make gcc"
+	# shellcheck disable=SC2086
+	if dpkg -s $pkgs >/dev/null 2>&1; then
+		return 0
+	fi
+	[ "$(id -u)" = 0 ] || die "run as root to install: $pkgs"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq
+	# shellcheck disable=SC2086
+	apt-get install -y -qq $pkgs >/dev/null
+}
+
+# Build as the invoking user, install as root.
+build_install() {
+	make -s PG_CONFIG="$PG_CONFIG" >/dev/null
+	make -s PG_CONFIG="$PG_CONFIG" install >/dev/null
+}
+
+as_pg() {
+	if [ "$(id -un)" = postgres ]; then "$@"; else runuser -u postgres -- "$@"; fi
+}
+
+# cluster_start DIR PORT [postgresql.conf lines...]: a new cluster in DIR,
+# listening only on a socket in DIR.
+cluster_start() {
+	local dir=$1 port=$2
+	shift 2
+	cluster_stop "$dir"
+	rm -rf "$dir"
+	mkdir -p "$dir"
+	chown postgres: "$dir"
+	as_pg "$PG_BIN/initdb" -D "$dir/data" -A trust -U postgres >"$dir/initdb.log" 2>&1 ||
+		{ cat "$dir/initdb.log"; die "initdb failed"; }
+	{
+		echo "port = $port"
+		echo "listen_addresses = ''"
+		echo "unix_socket_directories = '$dir'"
+		echo "fsync = off"
+		for line in "$@"; do echo "$line"; done
+	} >>"$dir/data/postgresql.conf"
+	as_pg "$PG_BIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w start >/dev/null ||
+		{ cat "$dir/server.log"; die "cluster did not start"; }
+	export PGHOST=$dir PGPORT=$port PGUSER=postgres
+}
+
+cluster_stop() {
+	local dir=$1
+	if [ -f "$dir/data/postmaster.pid" ]; then
+		as_pg "$PG_BIN/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null 2>&1 || true
+	fi
+}

@@ -1,0 +1,348 @@
+/*-------------------------------------------------------------------------
+ *
+ * check.c
+ *	  check_sequence_health() and assert_sequences_healthy().
+ *
+ * Each sequence-fed column is judged against its sequence: out_of_sync
+ * when the next nextval() is not past the column's largest value (smallest,
+ * for a descending sequence), exhausted when the next nextval() fails or
+ * does not fit the column, near_exhaustion past a share of the usable
+ * range.  Nothing is changed and nothing is waited for; see probe.c for how
+ * the column is read.
+ *
+ * Copyright (c) 2026, seqguard developers
+ *
+ * src/check.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include <math.h>
+
+#include "catalog/pg_type.h"
+#include "fmgr.h"
+#include "funcapi.h"
+#include "lib/stringinfo.h"
+#include "miscadmin.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/tuplestore.h"
+
+#include "compat.h"
+#include "seqguard.h"
+
+PG_FUNCTION_INFO_V1(check_sequence_health);
+PG_FUNCTION_INFO_V1(assert_sequences_healthy);
+
+typedef enum HealthStatus
+{
+	HEALTH_OK,
+	HEALTH_SKIPPED,
+	HEALTH_NEAR_EXHAUSTION,
+	HEALTH_EXHAUSTED,
+	HEALTH_OUT_OF_SYNC
+} HealthStatus;
+
+static const char *const status_names[] = {
+	"ok", "skipped", "near_exhaustion", "exhausted", "out_of_sync"
+};
+
+/* the verdict on one (column, sequence) pair */
+typedef struct HealthRow
+{
+	HealthStatus status;
+	bool		has_numbers;	/* false when skipped: nothing is shown */
+	bool		has_max;
+	int64		max_id;
+	int64		sequence_value;
+	bool		next_valid;
+	int64		next_value;
+	double		capacity_used;
+	char	   *detail;			/* NULL when there is nothing to say */
+} HealthRow;
+
+/* the schema-qualified name of a function of this extension, for hints */
+static char *
+own_function(FunctionCallInfo fcinfo, const char *name)
+{
+	Oid			nsp = get_func_namespace(fcinfo->flinfo->fn_oid);
+
+	return quote_qualified_identifier(get_namespace_name(nsp), name);
+}
+
+/*
+ * The share of the usable range [lo, hi] consumed, counting both what the
+ * sequence has handed out and the largest value in the column.
+ */
+static double
+capacity_used(const SeqState *seq, const ColumnExtreme *col, int64 lo, int64 hi)
+{
+	double		pos;
+	double		used;
+	bool		asc = seq->increment > 0;
+
+	/* the last value handed out; before the first, one step before it */
+	pos = seq->is_called ? (double) seq->last_value :
+		(double) seq->last_value - (double) seq->increment;
+	if (col->has_value && (asc ? col->value > pos : col->value < pos))
+		pos = (double) col->value;
+
+	if (asc)
+		used = (pos - (double) lo + 1.0) / ((double) hi - (double) lo + 1.0);
+	else
+		used = ((double) hi - pos + 1.0) / ((double) hi - (double) lo + 1.0);
+	return Max(0.0, Min(1.0, used));
+}
+
+/* the statements that widen a sequence and its column to bigint */
+static void
+append_widen(StringInfo buf, const SeqFeed *f, const SeqState *seq)
+{
+	appendStringInfo(buf, " Widen the range with: ALTER SEQUENCE %s AS bigint %s;",
+					 quote_qualified_identifier(f->seqnspname, f->seqname),
+					 seq->increment > 0 ? "NO MAXVALUE" : "NO MINVALUE");
+	if (f->typid != INT8OID)
+		appendStringInfo(buf, " ALTER TABLE %s ALTER COLUMN %s TYPE bigint;",
+						 quote_qualified_identifier(f->nspname, f->relname),
+						 quote_identifier(f->attname));
+}
+
+/*
+ * Judge one sequence-fed column.  fixfn is the qualified name of
+ * fix_sequence(), for the statement that repairs an out-of-sync column.
+ */
+static void
+evaluate(const SeqFeed *f, double threshold, const char *fixfn, HealthRow *row)
+{
+	SeqState	seq;
+	ColumnExtreme col;
+	const char *why;
+	StringInfoData detail;
+	int64		tmin,
+				tmax,
+				lo,
+				hi;
+	bool		asc;
+
+	memset(row, 0, sizeof(HealthRow));
+	initStringInfo(&detail);
+
+	why = seqguard_read_sequence(f->seqid, ACL_SELECT | ACL_USAGE, &seq);
+	if (why == NULL)
+	{
+		seqguard_column_extreme(f, seq.increment > 0, &col);
+		why = col.skip_reason;
+	}
+	if (why != NULL)
+	{
+		row->status = HEALTH_SKIPPED;
+		row->detail = psprintf("Not checked: %s.", why);
+		return;
+	}
+
+	asc = seq.increment > 0;
+	seqguard_type_limits(f->typid, &tmin, &tmax);
+	lo = Max(seq.minv, tmin);
+	hi = Min(seq.maxv, tmax);
+
+	row->has_numbers = true;
+	row->has_max = col.has_value;
+	row->max_id = col.value;
+	row->sequence_value = seq.last_value;
+	row->next_valid = seq.next_valid;
+	row->next_value = seq.next_value;
+	row->capacity_used = capacity_used(&seq, &col, lo, hi);
+
+	if (col.has_value && seq.next_valid &&
+		!seqguard_past(&seq, seq.next_value, col.value))
+	{
+		row->status = HEALTH_OUT_OF_SYNC;
+		appendStringInfo(&detail,
+						 "The next value %lld is not %s the %s value %lld in the column, so the next insert can collide."
+						 " Repair with: SELECT * FROM %s(%s, %s);",
+						 (long long) seq.next_value,
+						 asc ? "above" : "below",
+						 asc ? "largest" : "smallest",
+						 (long long) col.value,
+						 fixfn,
+						 quote_literal_cstr(quote_qualified_identifier(f->nspname, f->relname)),
+						 quote_literal_cstr(f->attname));
+	}
+	else if (!seq.next_valid)
+	{
+		row->status = HEALTH_EXHAUSTED;
+		appendStringInfo(&detail,
+						 "The sequence has reached its %s %lld, so the next nextval() fails.",
+						 asc ? "MAXVALUE" : "MINVALUE",
+						 (long long) (asc ? seq.maxv : seq.minv));
+		append_widen(&detail, f, &seq);
+	}
+	else if (seq.next_value > tmax || seq.next_value < tmin)
+	{
+		row->status = HEALTH_EXHAUSTED;
+		appendStringInfo(&detail,
+						 "The next value %lld does not fit the column's type %s.",
+						 (long long) seq.next_value, format_type_be(f->typid));
+		append_widen(&detail, f, &seq);
+	}
+	else if (row->capacity_used >= threshold)
+	{
+		row->status = HEALTH_NEAR_EXHAUSTION;
+		appendStringInfo(&detail,
+						 "%.1f%% of the usable range up to %lld is used.",
+						 row->capacity_used * 100.0, (long long) (asc ? hi : lo));
+		append_widen(&detail, f, &seq);
+	}
+	else
+		row->status = HEALTH_OK;
+
+	/* notes worth knowing, whatever the status */
+	if (seq.typid != f->typid)
+		appendStringInfo(&detail,
+						 "%sThe sequence is %s but the column is %s: the smaller limit, %lld, applies.",
+						 detail.len ? " " : "",
+						 format_type_be(seq.typid), format_type_be(f->typid),
+						 (long long) (asc ? hi : lo));
+	if (seq.cache > 1)
+		appendStringInfo(&detail,
+						 "%sThe sequence has CACHE %lld: values that sessions have already cached are not seen here.",
+						 detail.len ? " " : "", (long long) seq.cache);
+	if (col.scanned)
+		appendStringInfo(&detail,
+						 "%sNo btree index leads with this column, so the table was scanned.",
+						 detail.len ? " " : "");
+
+	row->detail = detail.len ? detail.data : NULL;
+}
+
+static Datum
+name_datum(const char *s)
+{
+	Name		n = (Name) palloc0(NAMEDATALEN);
+
+	namestrcpy(n, s);
+	return NameGetDatum(n);
+}
+
+static double
+threshold_arg(FunctionCallInfo fcinfo, int argno)
+{
+	double		t;
+
+	if (PG_ARGISNULL(argno))
+		return seqguard_exhaustion_threshold;
+	t = PG_GETARG_FLOAT8(argno);
+	if (isnan(t) || t <= 0.0 || t > 1.0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("exhaustion_threshold must be greater than 0 and at most 1"),
+				 errdetail("The value given was %g.", t)));
+	return t;
+}
+
+/*
+ * check_sequence_health(schemas name[], exhaustion_threshold float8)
+ */
+Datum
+check_sequence_health(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	List	   *nspids = seqguard_schema_list(PG_ARGISNULL(0) ? NULL : PG_GETARG_ARRAYTYPE_P(0));
+	double		threshold = threshold_arg(fcinfo, 1);
+	char	   *fixfn = own_function(fcinfo, "fix_sequence");
+	MemoryContext rowcxt;
+	List	   *feeds;
+	ListCell   *lc;
+
+	InitMaterializedSRF(fcinfo, 0);
+	feeds = seqguard_find_feeds(nspids);
+
+	rowcxt = AllocSetContextCreate(CurrentMemoryContext, "seqguard check row",
+								   ALLOCSET_DEFAULT_SIZES);
+	foreach(lc, feeds)
+	{
+		SeqFeed    *f = lfirst(lc);
+		MemoryContext old = MemoryContextSwitchTo(rowcxt);
+		HealthRow	row;
+		Datum		values[12];
+		bool		nulls[12] = {0};
+
+		CHECK_FOR_INTERRUPTS();
+		evaluate(f, threshold, fixfn, &row);
+
+		values[0] = name_datum(f->nspname);
+		values[1] = name_datum(f->relname);
+		values[2] = name_datum(f->attname);
+		values[3] = CStringGetTextDatum(seqguard_kind_name(f->kind));
+		values[4] = name_datum(f->seqnspname);
+		values[5] = name_datum(f->seqname);
+		values[6] = Int64GetDatum(row.max_id);
+		nulls[6] = !row.has_max;
+		values[7] = Int64GetDatum(row.sequence_value);
+		nulls[7] = !row.has_numbers;
+		values[8] = Int64GetDatum(row.next_value);
+		nulls[8] = !row.has_numbers || !row.next_valid;
+		values[9] = Float8GetDatum(row.capacity_used);
+		nulls[9] = !row.has_numbers;
+		values[10] = CStringGetTextDatum(status_names[row.status]);
+		values[11] = row.detail ? CStringGetTextDatum(row.detail) : (Datum) 0;
+		nulls[11] = row.detail == NULL;
+
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+		MemoryContextSwitchTo(old);
+		MemoryContextReset(rowcxt);
+	}
+	MemoryContextDelete(rowcxt);
+	return (Datum) 0;
+}
+
+/*
+ * assert_sequences_healthy(schemas name[])
+ *
+ * One ERROR listing every out_of_sync and exhausted column, so that a
+ * deploy script run with ON_ERROR_STOP fails.  SQLSTATE 23000
+ * (integrity_constraint_violation): the next insert can break a key.
+ */
+Datum
+assert_sequences_healthy(PG_FUNCTION_ARGS)
+{
+	List	   *nspids = seqguard_schema_list(PG_ARGISNULL(0) ? NULL : PG_GETARG_ARRAYTYPE_P(0));
+	char	   *fixfn = own_function(fcinfo, "fix_sequence");
+	List	   *feeds = seqguard_find_feeds(nspids);
+	StringInfoData list;
+	int			bad = 0;
+	ListCell   *lc;
+
+	initStringInfo(&list);
+	foreach(lc, feeds)
+	{
+		SeqFeed    *f = lfirst(lc);
+		HealthRow	row;
+
+		CHECK_FOR_INTERRUPTS();
+		evaluate(f, seqguard_exhaustion_threshold, fixfn, &row);
+		if (row.status != HEALTH_OUT_OF_SYNC && row.status != HEALTH_EXHAUSTED)
+			continue;
+		bad++;
+		appendStringInfo(&list, "%s%s.%s (sequence %s): %s. %s",
+						 list.len ? "\n" : "",
+						 quote_qualified_identifier(f->nspname, f->relname),
+						 quote_identifier(f->attname),
+						 quote_qualified_identifier(f->seqnspname, f->seqname),
+						 status_names[row.status],
+						 row.detail);
+	}
+
+	if (bad > 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INTEGRITY_CONSTRAINT_VIOLATION),
+				 errmsg_plural("%d sequence-fed column is out of sync or exhausted",
+							   "%d sequence-fed columns are out of sync or exhausted",
+							   bad, bad),
+				 errdetail("%s", list.data),
+				 errhint("Run SELECT * FROM %s(); to move lagging sequences forward.",
+						 own_function(fcinfo, "fix_all_sequences"))));
+	PG_RETURN_VOID();
+}

@@ -1,0 +1,293 @@
+/*-------------------------------------------------------------------------
+ *
+ * probe.c
+ *	  Reading the largest (or smallest) value of a sequence-fed column over
+ *	  its whole inheritance or partition tree.
+ *
+ * The value is read the way the planner's get_actual_variable_endpoint()
+ * reads an index endpoint: one step of a btree index scan from the right
+ * end, skipping NULLs, so that the cost does not grow with the table.  A
+ * table is scanned only when no btree index leads with the column.
+ *
+ * The caller's privileges and row-level security apply as they would to
+ * SELECT max(col) FROM root.  Locks are taken conditionally, so a table
+ * locked by another session is reported instead of waited for, and every
+ * lock is released once the value is read, so that databases with tens of
+ * thousands of tables fit in the lock table.
+ *
+ * Copyright (c) 2026, seqguard developers
+ *
+ * src/probe.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/genam.h"
+#include "access/htup_details.h"
+#include "access/relation.h"
+#include "access/stratnum.h"
+#include "access/tableam.h"
+#include "access/transam.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_am.h"
+#include "catalog/pg_class.h"
+#include "catalog/pg_index.h"
+#include "catalog/pg_inherits.h"
+#include "catalog/pg_opfamily.h"
+#include "catalog/pg_type.h"
+#include "executor/tuptable.h"
+#include "miscadmin.h"
+#include "storage/lmgr.h"
+#include "utils/acl.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/rel.h"
+#include "utils/rls.h"
+#include "utils/snapmgr.h"
+
+#include "compat.h"
+#include "seqguard.h"
+
+static int64
+datum_to_int64(Datum d, Oid typid)
+{
+	switch (typid)
+	{
+		case INT2OID:
+			return DatumGetInt16(d);
+		case INT4OID:
+			return DatumGetInt32(d);
+		default:
+			return DatumGetInt64(d);
+	}
+}
+
+static void
+note_value(ColumnExtreme *result, int64 v, bool want_max)
+{
+	if (!result->has_value || (want_max ? v > result->value : v < result->value))
+		result->value = v;
+	result->has_value = true;
+}
+
+/*
+ * Can this index give the column's extreme value?  It must be a valid
+ * btree on the plain column with the standard integer ordering, not
+ * partial, and usable by our snapshot: an index built while HOT chains
+ * were broken (indcheckxmin) may lack entries for rows an older snapshot
+ * sees, which is why the planner skips it too.
+ */
+static bool
+index_is_usable(Relation index, AttrNumber attnum)
+{
+	Form_pg_index ind = index->rd_index;
+
+	if (index->rd_rel->relam != BTREE_AM_OID || !ind->indisvalid ||
+		ind->indnkeyatts < 1 || ind->indkey.values[0] != attnum ||
+		index->rd_opfamily[0] != INTEGER_BTREE_FAM_OID ||
+		!heap_attisnull(index->rd_indextuple, Anum_pg_index_indpred, NULL))
+		return false;
+	if (ind->indcheckxmin &&
+		!TransactionIdPrecedes(HeapTupleHeaderGetXmin(index->rd_indextuple->t_data),
+							   TransactionXmin))
+		return false;
+	return true;
+}
+
+/*
+ * Read the extreme non-NULL value of one column through a usable index.
+ * Returns false when the relation has no such index (or each is locked).
+ */
+static bool
+probe_by_index(Relation heap, AttrNumber attnum, Oid typid, bool want_max,
+			   Snapshot snapshot, ColumnExtreme *result)
+{
+	List	   *indexes = RelationGetIndexList(heap);
+	ListCell   *lc;
+	bool		done = false;
+
+	foreach(lc, indexes)
+	{
+		Oid			indexoid = lfirst_oid(lc);
+		Relation	index;
+
+		/* a REINDEX holds the index exclusively: try the next one */
+		if (!ConditionalLockRelationOid(indexoid, AccessShareLock))
+			continue;
+		index = try_relation_open(indexoid, NoLock);
+		if (index != NULL && index_is_usable(index, attnum))
+		{
+			bool		desc = (index->rd_indoption[0] & INDOPTION_DESC) != 0;
+			ScanDirection dir = (want_max != desc) ?
+				BackwardScanDirection : ForwardScanDirection;
+			ScanKeyData key;
+			IndexScanDesc scan;
+			TupleTableSlot *slot = table_slot_create(heap, NULL);
+
+			/* the same "IS NOT NULL" key get_actual_variable_endpoint uses */
+			ScanKeyEntryInitialize(&key, SK_ISNULL | SK_SEARCHNOTNULL, 1,
+								   InvalidStrategy, InvalidOid, InvalidOid,
+								   InvalidOid, (Datum) 0);
+			scan = seqguard_index_beginscan(heap, index, snapshot, 1);
+			index_rescan(scan, &key, 1, NULL, 0);
+			if (index_getnext_slot(scan, dir, slot))
+			{
+				bool		isnull;
+				Datum		d = slot_getattr(slot, attnum, &isnull);
+
+				if (!isnull)
+					note_value(result, datum_to_int64(d, typid), want_max);
+			}
+			index_endscan(scan);
+			ExecDropSingleTupleTableSlot(slot);
+			done = true;
+		}
+		if (index != NULL)
+			relation_close(index, NoLock);
+		UnlockRelationOid(indexoid, AccessShareLock);
+		if (done)
+			break;
+	}
+	list_free(indexes);
+	return done;
+}
+
+/* Without a usable index: read every row. */
+static void
+probe_by_scan(Relation heap, AttrNumber attnum, Oid typid, bool want_max,
+			  Snapshot snapshot, ColumnExtreme *result)
+{
+	TableScanDesc scan = table_beginscan(heap, snapshot, 0, NULL);
+	TupleTableSlot *slot = table_slot_create(heap, NULL);
+
+	while (table_scan_getnextslot(scan, ForwardScanDirection, slot))
+	{
+		bool		isnull;
+		Datum		d = slot_getattr(slot, attnum, &isnull);
+
+		CHECK_FOR_INTERRUPTS();
+		if (!isnull)
+			note_value(result, datum_to_int64(d, typid), want_max);
+	}
+	table_endscan(scan);
+	ExecDropSingleTupleTableSlot(slot);
+	result->scanned = true;
+}
+
+/*
+ * Why the caller may not read this column as SELECT max(col) FROM root
+ * would, or NULL.  Privileges are checked on the root only, as a query on
+ * the root checks them; with row-level security in force, the extreme
+ * would reveal rows the policies hide, so the column is not read at all.
+ */
+static const char *
+read_denied(const SeqFeed *feed)
+{
+	Oid			user = GetUserId();
+
+	if (pg_class_aclcheck(feed->relid, user, ACL_SELECT) != ACLCHECK_OK &&
+		pg_attribute_aclcheck(feed->relid, feed->attnum, user, ACL_SELECT) != ACLCHECK_OK)
+		return psprintf("permission denied to read column \"%s\" of table \"%s\"",
+						feed->attname, feed->relname);
+	if (check_enable_rls(feed->relid, InvalidOid, true) == RLS_ENABLED)
+		return psprintf("row-level security is enabled on table \"%s\" for this role",
+						feed->relname);
+	return NULL;
+}
+
+/*
+ * Fill *result with the extreme value of feed's column over the root and
+ * every inheritor: the largest when want_max, else the smallest.
+ */
+void
+seqguard_column_extreme(const SeqFeed *feed, bool want_max, ColumnExtreme *result)
+{
+	Snapshot	snapshot;
+	List	   *members;
+	List	   *locked = NIL;
+	ListCell   *lc;
+
+	memset(result, 0, sizeof(ColumnExtreme));
+
+	if (feed->relkind == RELKIND_FOREIGN_TABLE)
+	{
+		result->skip_reason = "foreign table: its rows are not read";
+		return;
+	}
+	if (!seqguard_is_integer_type(feed->typid))
+	{
+		result->skip_reason = psprintf("column type %s is not smallint, integer or bigint",
+									   format_type_be(feed->typid));
+		return;
+	}
+	if (isOtherTempNamespace(get_rel_namespace(feed->relid)))
+	{
+		result->skip_reason = "temporary table of another session";
+		return;
+	}
+	if ((result->skip_reason = read_denied(feed)) != NULL)
+		return;
+
+	if (!ConditionalLockRelationOid(feed->relid, AccessShareLock))
+	{
+		result->skip_reason = psprintf("table \"%s\" is locked by another session",
+									   feed->relname);
+		return;
+	}
+	locked = lappend_oid(locked, feed->relid);
+
+	snapshot = ActiveSnapshotSet() ? GetActiveSnapshot() : GetTransactionSnapshot();
+
+	/* NoLock: each member is locked below, without waiting */
+	members = find_all_inheritors(feed->relid, NoLock, NULL);
+	foreach(lc, members)
+	{
+		Oid			member = lfirst_oid(lc);
+		Relation	rel;
+		AttrNumber	attnum;
+
+		if (member != feed->relid)
+		{
+			if (!ConditionalLockRelationOid(member, AccessShareLock))
+			{
+				result->skip_reason = psprintf("table \"%s\" is locked by another session",
+											   get_rel_name(member));
+				break;
+			}
+			locked = lappend_oid(locked, member);
+		}
+		rel = try_relation_open(member, NoLock);
+		if (rel == NULL)
+			continue;			/* dropped since find_all_inheritors */
+
+		if (rel->rd_rel->relkind == RELKIND_FOREIGN_TABLE)
+			result->skip_reason = psprintf("\"%s\" is a foreign table: its rows are not read",
+										   RelationGetRelationName(rel));
+		else if (RELATION_IS_OTHER_TEMP(rel))
+			result->skip_reason = psprintf("\"%s\" is a temporary table of another session",
+										   RelationGetRelationName(rel));
+		else if (RELKIND_HAS_STORAGE(rel->rd_rel->relkind) &&
+				 (attnum = (member == feed->relid) ? feed->attnum :
+				  get_attnum(member, feed->attname)) != InvalidAttrNumber)
+		{
+			if (!probe_by_index(rel, attnum, feed->typid, want_max, snapshot, result))
+				probe_by_scan(rel, attnum, feed->typid, want_max, snapshot, result);
+		}
+		relation_close(rel, NoLock);
+		if (result->skip_reason)
+			break;
+	}
+
+	/*
+	 * Nothing read here is kept beyond this point, so the locks need not
+	 * last until commit; releasing them keeps the lock table small.
+	 */
+	foreach(lc, locked)
+		UnlockRelationOid(lfirst_oid(lc), AccessShareLock);
+	list_free(locked);
+	list_free(members);
+
+	if (result->skip_reason)
+		result->has_value = false;
+}

@@ -1,0 +1,101 @@
+/*-------------------------------------------------------------------------
+ *
+ * seqguard.h
+ *	  Declarations shared by the files of seqguard: the (column, sequence)
+ *	  pairs found in the catalog, a column's extreme value, a sequence's
+ *	  state, and the settings.
+ *
+ * Copyright (c) 2026, seqguard developers
+ *
+ * src/seqguard.h
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef SEQGUARD_H
+#define SEQGUARD_H
+
+#include "access/attnum.h"
+#include "nodes/parsenodes.h"
+#include "nodes/pg_list.h"
+#include "utils/array.h"
+
+/* settings (seqguard.c) */
+extern double seqguard_exhaustion_threshold;
+
+/* how a column is fed by its sequence */
+typedef enum FeedKind
+{
+	FEED_IDENTITY,				/* GENERATED ... AS IDENTITY */
+	FEED_OWNED,					/* serial, or OWNED BY the column */
+	FEED_DEFAULT				/* DEFAULT nextval() of a sequence it does not own */
+} FeedKind;
+
+/*
+ * One sequence-fed column, folded into the root of its inheritance or
+ * partition tree (catalog.c).  Names are those of the root table.
+ */
+typedef struct SeqFeed
+{
+	Oid			relid;			/* root table */
+	AttrNumber	attnum;			/* column in the root table */
+	Oid			seqid;
+	FeedKind	kind;
+	char		relkind;
+	Oid			typid;			/* base type of the column */
+	char	   *nspname;
+	char	   *relname;
+	char	   *attname;
+	char	   *seqnspname;
+	char	   *seqname;
+} SeqFeed;
+
+extern List *seqguard_find_feeds(List *nspids);
+extern List *seqguard_schema_list(ArrayType *schemas);
+extern List *seqguard_lineage(Oid relid);
+extern bool seqguard_is_integer_type(Oid typid);
+extern const char *seqguard_kind_name(FeedKind kind);
+
+/*
+ * The largest value of a column over its whole tree (the smallest, for a
+ * descending sequence), read by probe.c.  When the column cannot be read,
+ * skip_reason says why and nothing else is set.
+ */
+typedef struct ColumnExtreme
+{
+	const char *skip_reason;
+	bool		has_value;		/* false: no non-NULL value anywhere */
+	int64		value;
+	bool		scanned;		/* some member had no usable btree index */
+} ColumnExtreme;
+
+extern void seqguard_column_extreme(const SeqFeed *feed, bool want_max,
+									ColumnExtreme *result);
+
+/*
+ * A sequence's definition and position (seqstate.c).
+ */
+typedef struct SeqState
+{
+	Oid			seqid;
+	Oid			typid;
+	int64		start;
+	int64		increment;
+	int64		maxv;
+	int64		minv;
+	int64		cache;
+	bool		cycle;
+	int64		last_value;
+	bool		is_called;
+	bool		next_valid;		/* false: the next nextval() fails */
+	int64		next_value;
+} SeqState;
+
+extern const char *seqguard_read_sequence(Oid seqid, AclMode needed,
+										  SeqState *state);
+extern bool seqguard_move_sequence(Oid seqid, int64 target, bool forward_only,
+								   bool nowait, SeqState *before,
+								   const char **why);
+extern bool seqguard_past(const SeqState *seq, int64 a, int64 b);
+extern void seqguard_type_limits(Oid typid, int64 *min, int64 *max);
+
+#endif							/* SEQGUARD_H */

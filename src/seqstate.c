@@ -1,0 +1,312 @@
+/*-------------------------------------------------------------------------
+ *
+ * seqstate.c
+ *	  Reading a sequence's position, and moving it forward atomically.
+ *
+ * The read-then-write of "SELECT setval(seq, max(id))" loses any nextval()
+ * that another session makes in between, and can move the sequence
+ * backwards.  seqguard_move_sequence() instead compares and writes under
+ * the sequence page's exclusive buffer lock, which is what serializes
+ * nextval() and setval() themselves (their heavyweight RowExclusiveLock does
+ * not conflict with itself).  The change is WAL-logged exactly as setval()
+ * logs it, so it survives a crash once the transaction has committed.
+ *
+ * Like setval(), the change is not transactional: a rolled-back transaction
+ * leaves the sequence where it was moved.  Values that sessions have
+ * already cached (CACHE > 1) are not seen and are still handed out.
+ *
+ * Copyright (c) 2026, seqguard developers
+ *
+ * src/seqstate.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/htup_details.h"
+#include "access/relation.h"
+#include "access/xact.h"
+#include "access/xlog.h"
+#include "access/xloginsert.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_class.h"
+#include "catalog/pg_sequence.h"
+#include "catalog/pg_type.h"
+#include "commands/sequence.h"
+#include "common/int.h"
+#include "miscadmin.h"
+#include "storage/bufmgr.h"
+#include "storage/lmgr.h"
+#include "utils/acl.h"
+#include "utils/lsyscache.h"
+#include "utils/rel.h"
+#include "utils/syscache.h"
+
+#include "compat.h"
+#include "seqguard.h"
+
+/*
+ * The special space of a sequence page; private to sequence.c, and
+ * unchanged since sequences got their own catalog in PostgreSQL 10.
+ */
+#define SEQ_MAGIC	  0x1717
+
+typedef struct sequence_magic
+{
+	uint32		magic;
+} sequence_magic;
+
+/* the range of values a column of an integer type can hold */
+void
+seqguard_type_limits(Oid typid, int64 *min, int64 *max)
+{
+	switch (typid)
+	{
+		case INT2OID:
+			*min = PG_INT16_MIN;
+			*max = PG_INT16_MAX;
+			break;
+		case INT4OID:
+			*min = PG_INT32_MIN;
+			*max = PG_INT32_MAX;
+			break;
+		default:
+			*min = PG_INT64_MIN;
+			*max = PG_INT64_MAX;
+			break;
+	}
+}
+
+/* is a strictly past b, in the direction the sequence moves? */
+bool
+seqguard_past(const SeqState *seq, int64 a, int64 b)
+{
+	return seq->increment > 0 ? a > b : a < b;
+}
+
+/* what the next nextval() returns, given last_value and is_called */
+static void
+compute_next(SeqState *s)
+{
+	int64		next;
+
+	s->next_valid = true;
+	if (!s->is_called)
+		s->next_value = s->last_value;
+	else if (!pg_add_s64_overflow(s->last_value, s->increment, &next) &&
+			 next <= s->maxv && next >= s->minv)
+		s->next_value = next;
+	else if (s->cycle)
+		s->next_value = s->increment > 0 ? s->minv : s->maxv;
+	else
+		s->next_valid = false;
+}
+
+/*
+ * Lock the sequence's page and return its tuple, as sequence.c's
+ * read_seq_tuple() does, including its clean-up of an xmax left by a
+ * SELECT FOR UPDATE in old releases (only with an exclusive lock).
+ */
+static Form_pg_sequence_data
+lock_seq_tuple(Relation seqrel, int mode, Buffer *buf, HeapTuple tuple)
+{
+	Page		page;
+	ItemId		lp;
+	sequence_magic *sm;
+
+	*buf = ReadBuffer(seqrel, 0);
+	LockBuffer(*buf, mode);
+	page = BufferGetPage(*buf);
+	sm = (sequence_magic *) PageGetSpecialPointer(page);
+	if (sm->magic != SEQ_MAGIC)
+		elog(ERROR, "bad magic number in sequence \"%s\": %08X",
+			 RelationGetRelationName(seqrel), sm->magic);
+
+	lp = PageGetItemId(page, FirstOffsetNumber);
+	Assert(ItemIdIsNormal(lp));
+	tuple->t_data = (HeapTupleHeader) PageGetItem(page, lp);
+	tuple->t_len = ItemIdGetLength(lp);
+
+	if (mode == BUFFER_LOCK_EXCLUSIVE &&
+		HeapTupleHeaderGetRawXmax(tuple->t_data) != InvalidTransactionId)
+	{
+		HeapTupleHeaderSetXmax(tuple->t_data, InvalidTransactionId);
+		tuple->t_data->t_infomask &= ~HEAP_XMAX_COMMITTED;
+		tuple->t_data->t_infomask |= HEAP_XMAX_INVALID;
+		MarkBufferDirtyHint(*buf, true);
+	}
+	return (Form_pg_sequence_data) GETSTRUCT(tuple);
+}
+
+/* the definition of the sequence, from pg_sequence */
+static void
+read_definition(Oid seqid, SeqState *state)
+{
+	HeapTuple	tup = SearchSysCache1(SEQRELID, ObjectIdGetDatum(seqid));
+	Form_pg_sequence def;
+
+	if (!HeapTupleIsValid(tup))
+		elog(ERROR, "cache lookup failed for sequence %u", seqid);
+	def = (Form_pg_sequence) GETSTRUCT(tup);
+	state->seqid = seqid;
+	state->typid = def->seqtypid;
+	state->start = def->seqstart;
+	state->increment = def->seqincrement;
+	state->maxv = def->seqmax;
+	state->minv = def->seqmin;
+	state->cache = def->seqcache;
+	state->cycle = def->seqcycle;
+	ReleaseSysCache(tup);
+}
+
+/*
+ * Open a sequence after taking lockmode without waiting.  Returns NULL
+ * with *why set when it cannot be read: another session's temporary
+ * sequence, missing privileges (any of "needed"), a lock held elsewhere,
+ * or an unlogged sequence during recovery.
+ */
+static Relation
+open_sequence(Oid seqid, AclMode needed, LOCKMODE lockmode, bool nowait,
+			  const char **why)
+{
+	Relation	seqrel;
+	char	   *name = get_rel_name(seqid);
+
+	*why = NULL;
+	if (name == NULL)
+		*why = "the sequence was dropped";
+	else if (isOtherTempNamespace(get_rel_namespace(seqid)))
+		*why = "temporary sequence of another session";
+	else if (pg_class_aclmask(seqid, GetUserId(), needed, ACLMASK_ANY) == 0)
+		*why = psprintf("permission denied for sequence \"%s\"", name);
+	else if (nowait && !ConditionalLockRelationOid(seqid, lockmode))
+		*why = psprintf("sequence \"%s\" is locked by another session", name);
+	if (*why)
+		return NULL;
+	if (!nowait)
+		LockRelationOid(seqid, lockmode);
+
+	seqrel = try_relation_open(seqid, NoLock);
+	if (seqrel == NULL || seqrel->rd_rel->relkind != RELKIND_SEQUENCE)
+		*why = "the sequence was dropped";
+	else if (RecoveryInProgress() &&
+			 seqrel->rd_rel->relpersistence == RELPERSISTENCE_UNLOGGED)
+		*why = "unlogged sequence cannot be read during recovery";
+	if (*why)
+	{
+		if (seqrel)
+			relation_close(seqrel, NoLock);
+		UnlockRelationOid(seqid, lockmode);
+		return NULL;
+	}
+	return seqrel;
+}
+
+/*
+ * Read a sequence's definition and position.  Returns NULL, or why it
+ * could not be read (then *state is not filled).  The lock is released
+ * at once: nothing read here is relied on after it.
+ */
+const char *
+seqguard_read_sequence(Oid seqid, AclMode needed, SeqState *state)
+{
+	Relation	seqrel;
+	Buffer		buf;
+	HeapTupleData tuple;
+	Form_pg_sequence_data data;
+	const char *why;
+
+	if ((seqrel = open_sequence(seqid, needed, AccessShareLock, true, &why)) == NULL)
+		return why;
+
+	read_definition(seqid, state);
+	data = lock_seq_tuple(seqrel, BUFFER_LOCK_SHARE, &buf, &tuple);
+	state->last_value = data->last_value;
+	state->is_called = data->is_called;
+	UnlockReleaseBuffer(buf);
+	compute_next(state);
+
+	relation_close(seqrel, NoLock);
+	UnlockRelationOid(seqid, AccessShareLock);
+	return NULL;
+}
+
+/*
+ * Make the next nextval() of a sequence return target.  With forward_only,
+ * only when target is past the value it would return now, judged under the
+ * buffer lock, so that no concurrent nextval() can slip between the check
+ * and the write; a sequence that has run out counts as past everything.
+ *
+ * Returns true when it wrote; *before receives the position found under
+ * the lock.  The caller has checked target against the sequence's range
+ * and the caller's UPDATE privilege.  With nowait, a sequence locked by
+ * another session (ALTER SEQUENCE, say) is not waited for: *why is set.
+ */
+bool
+seqguard_move_sequence(Oid seqid, int64 target, bool forward_only, bool nowait,
+					   SeqState *before, const char **why)
+{
+	Relation	seqrel;
+	Buffer		buf;
+	HeapTupleData tuple;
+	Form_pg_sequence_data data;
+	bool		move;
+
+	/* the lock nextval() and setval() take */
+	seqrel = open_sequence(seqid, ACL_UPDATE, RowExclusiveLock, nowait, why);
+	if (seqrel == NULL)
+		return false;
+
+	read_definition(seqid, before);
+	data = lock_seq_tuple(seqrel, BUFFER_LOCK_EXCLUSIVE, &buf, &tuple);
+	before->last_value = data->last_value;
+	before->is_called = data->is_called;
+	compute_next(before);
+
+	if (forward_only)
+		move = before->next_valid &&
+			seqguard_past(before, target, before->next_value);
+	else
+		move = !(before->next_valid && before->next_value == target &&
+				 !before->is_called);
+
+	if (move)
+	{
+		/* as in nextval_internal(): make commit flush the WAL */
+		if (RelationNeedsWAL(seqrel))
+			GetTopTransactionId();
+
+		START_CRIT_SECTION();
+
+		data->last_value = target;
+		data->is_called = false;
+		data->log_cnt = 0;
+
+		MarkBufferDirty(buf);
+
+		if (RelationNeedsWAL(seqrel))
+		{
+			xl_seq_rec	xlrec;
+			XLogRecPtr	recptr;
+
+			XLogBeginInsert();
+			XLogRegisterBuffer(0, buf, REGBUF_WILL_INIT);
+			SEQGUARD_XLREC_SET_RELATION(xlrec, seqrel);
+			XLogRegisterData((char *) &xlrec, sizeof(xl_seq_rec));
+			XLogRegisterData((char *) tuple.t_data, tuple.t_len);
+			recptr = XLogInsert(RM_SEQ_ID, XLOG_SEQ_LOG);
+			PageSetLSN(BufferGetPage(buf), recptr);
+		}
+
+		END_CRIT_SECTION();
+	}
+	UnlockReleaseBuffer(buf);
+
+	/*
+	 * The change is not transactional, so the lock protects nothing once
+	 * it is made; releasing it keeps the lock table small on large runs.
+	 */
+	relation_close(seqrel, NoLock);
+	UnlockRelationOid(seqid, RowExclusiveLock);
+	return move;
+}
