@@ -10,7 +10,8 @@ OBJS = \
 	src/probe.o \
 	src/seqstate.o \
 	src/check.o \
-	src/fix.o
+	src/fix.o \
+	src/guard.o
 
 DATA = $(EXTENSION)--$(EXTVERSION).sql
 PGFILEDESC = "seqguard - keep sequences ahead of their data"

@@ -41,27 +41,79 @@
  * nextval() names is a normal one from pg_attrdef.  Only tables, partitioned
  * tables and foreign tables count: a view's default feeds no storage.
  */
-static const char *feed_query =
-"SELECT f.relid, f.attnum, f.seqid, f.kind"
-"  FROM (SELECT d.refobjid AS relid, d.refobjsubid::pg_catalog.int2 AS attnum,"
-"               d.objid AS seqid,"
-"               CASE d.deptype WHEN 'i' THEN 0 ELSE 1 END AS kind"
-"          FROM pg_catalog.pg_depend d"
-"          JOIN pg_catalog.pg_class s ON s.oid = d.objid AND s.relkind = 'S'"
-"         WHERE d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass"
-"           AND d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass"
-"           AND d.refobjsubid > 0"
-"           AND d.deptype IN ('a', 'i')"
-"        UNION ALL"
-"        SELECT ad.adrelid, ad.adnum, d.refobjid, 2"
-"          FROM pg_catalog.pg_attrdef ad"
-"          JOIN pg_catalog.pg_depend d"
-"            ON d.classid = 'pg_catalog.pg_attrdef'::pg_catalog.regclass"
-"           AND d.objid = ad.oid"
-"           AND d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass"
-"          JOIN pg_catalog.pg_class s ON s.oid = d.refobjid AND s.relkind = 'S'"
-"       ) f"
-"  JOIN pg_catalog.pg_class t ON t.oid = f.relid AND t.relkind IN ('r', 'p', 'f')";
+#define FEED_QUERY \
+"SELECT f.relid, f.attnum, f.seqid, f.kind" \
+"  FROM (SELECT d.refobjid AS relid, d.refobjsubid::pg_catalog.int2 AS attnum," \
+"               d.objid AS seqid," \
+"               CASE d.deptype WHEN 'i' THEN 0 ELSE 1 END AS kind" \
+"          FROM pg_catalog.pg_depend d" \
+"          JOIN pg_catalog.pg_class s ON s.oid = d.objid AND s.relkind = 'S'" \
+"         WHERE d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass" \
+"           AND d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass" \
+"           AND d.refobjsubid > 0" \
+"           AND d.deptype IN ('a', 'i')" \
+"        UNION ALL" \
+"        SELECT ad.adrelid, ad.adnum, d.refobjid, 2" \
+"          FROM pg_catalog.pg_attrdef ad" \
+"          JOIN pg_catalog.pg_depend d" \
+"            ON d.classid = 'pg_catalog.pg_attrdef'::pg_catalog.regclass" \
+"           AND d.objid = ad.oid" \
+"           AND d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass" \
+"          JOIN pg_catalog.pg_class s ON s.oid = d.refobjid AND s.relkind = 'S'" \
+"       ) f" \
+"  JOIN pg_catalog.pg_class t ON t.oid = f.relid AND t.relkind IN ('r', 'p', 'f')"
+
+/*
+ * Run FEED_QUERY, for every table or only for those in relids, and return
+ * its rows as SeqFeeds with only relid, attnum, seqid and kind set,
+ * allocated in the caller's memory context.
+ */
+static List *
+raw_feeds(List *relids)
+{
+	MemoryContext caller = CurrentMemoryContext;
+	List	   *raw = NIL;
+	int			ret;
+
+	if ((ret = SPI_connect()) != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed: %s", SPI_result_code_string(ret));
+	if (relids == NIL)
+		ret = SPI_execute(FEED_QUERY, true, 0);
+	else
+	{
+		Datum	   *elems = palloc(sizeof(Datum) * list_length(relids));
+		Oid			argtype = OIDARRAYOID;
+		Datum		arg;
+		ListCell   *lc;
+
+		foreach(lc, relids)
+			elems[foreach_current_index(lc)] = ObjectIdGetDatum(lfirst_oid(lc));
+		arg = PointerGetDatum(construct_array(elems, list_length(relids), OIDOID,
+											  sizeof(Oid), true, TYPALIGN_INT));
+		ret = SPI_execute_with_args(FEED_QUERY " WHERE f.relid = ANY ($1)",
+									1, &argtype, &arg, NULL, true, 0);
+	}
+	if (ret != SPI_OK_SELECT)
+		elog(ERROR, "SPI_execute failed: %s", SPI_result_code_string(ret));
+
+	for (uint64 i = 0; i < SPI_processed; i++)
+	{
+		HeapTuple	tup = SPI_tuptable->vals[i];
+		TupleDesc	desc = SPI_tuptable->tupdesc;
+		bool		isnull;
+		MemoryContext old = MemoryContextSwitchTo(caller);
+		SeqFeed    *f = palloc0(sizeof(SeqFeed));
+
+		f->relid = DatumGetObjectId(SPI_getbinval(tup, desc, 1, &isnull));
+		f->attnum = DatumGetInt16(SPI_getbinval(tup, desc, 2, &isnull));
+		f->seqid = DatumGetObjectId(SPI_getbinval(tup, desc, 3, &isnull));
+		f->kind = (FeedKind) DatumGetInt32(SPI_getbinval(tup, desc, 4, &isnull));
+		raw = lappend(raw, f);
+		MemoryContextSwitchTo(old);
+	}
+	SPI_finish();
+	return raw;
+}
 
 /* true for the column types a sequence value can be compared with */
 bool
@@ -235,35 +287,12 @@ feed_cmp_names(const ListCell *a, const ListCell *b)
 List *
 seqguard_find_feeds(List *nspids)
 {
-	MemoryContext caller = CurrentMemoryContext;
-	List	   *raw = NIL;
+	List	   *raw;
 	List	   *result = NIL;
 	SeqFeed    *prev = NULL;
 	ListCell   *lc;
-	int			ret;
 
-	if ((ret = SPI_connect()) != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed: %s", SPI_result_code_string(ret));
-	ret = SPI_execute(feed_query, true, 0);
-	if (ret != SPI_OK_SELECT)
-		elog(ERROR, "SPI_execute failed: %s", SPI_result_code_string(ret));
-
-	for (uint64 i = 0; i < SPI_processed; i++)
-	{
-		HeapTuple	tup = SPI_tuptable->vals[i];
-		TupleDesc	desc = SPI_tuptable->tupdesc;
-		bool		isnull;
-		MemoryContext old = MemoryContextSwitchTo(caller);
-		SeqFeed    *f = palloc0(sizeof(SeqFeed));
-
-		f->relid = DatumGetObjectId(SPI_getbinval(tup, desc, 1, &isnull));
-		f->attnum = DatumGetInt16(SPI_getbinval(tup, desc, 2, &isnull));
-		f->seqid = DatumGetObjectId(SPI_getbinval(tup, desc, 3, &isnull));
-		f->kind = (FeedKind) DatumGetInt32(SPI_getbinval(tup, desc, 4, &isnull));
-		raw = lappend(raw, f);
-		MemoryContextSwitchTo(old);
-	}
-	SPI_finish();
+	raw = raw_feeds(NIL);
 
 	foreach(lc, raw)
 	{
@@ -311,5 +340,57 @@ seqguard_find_feeds(List *nspids)
 	list_free(raw);
 
 	list_sort(result, feed_cmp_names);
+	return result;
+}
+
+/*
+ * The integer columns of one relation that a sequence feeds, directly or
+ * through an ancestor (a partition attached without the parent's default
+ * is still fed by the parent's sequence).  The SeqFeeds carry relid's own
+ * column numbers.  *watch receives every relation the answer depends on:
+ * the relation, its ancestors and the sequences.
+ */
+List *
+seqguard_feeds_of(Oid relid, List **watch)
+{
+	List	   *lineage = seqguard_lineage(relid);
+	List	   *result = NIL;
+	ListCell   *lc;
+
+	*watch = list_copy(lineage);
+	foreach(lc, raw_feeds(lineage))
+	{
+		SeqFeed    *f = lfirst(lc);
+		char	   *attname = get_attname(f->relid, f->attnum, true);
+		AttrNumber	attnum;
+		ListCell   *rc;
+		bool		dup = false;
+
+		if (attname == NULL ||
+			(attnum = get_attnum(relid, attname)) == InvalidAttrNumber)
+			continue;
+		foreach(rc, result)
+		{
+			SeqFeed    *r = lfirst(rc);
+
+			dup |= (r->attnum == attnum && r->seqid == f->seqid);
+		}
+		f->typid = getBaseType(get_atttype(relid, attnum));
+		if (dup || !seqguard_is_integer_type(f->typid))
+			continue;
+
+		f->relid = relid;
+		f->attnum = attnum;
+		f->attname = attname;
+		f->relname = get_rel_name(relid);
+		f->nspname = get_namespace_name(get_rel_namespace(relid));
+		f->seqname = get_rel_name(f->seqid);
+		f->seqnspname = get_namespace_name(get_rel_namespace(f->seqid));
+		if (f->relname == NULL || f->nspname == NULL ||
+			f->seqname == NULL || f->seqnspname == NULL)
+			continue;
+		result = lappend(result, f);
+		*watch = list_append_unique_oid(*watch, f->seqid);
+	}
 	return result;
 }

@@ -48,36 +48,6 @@ typedef struct FixRow
 	char	   *detail;
 } FixRow;
 
-/*
- * The first value of the sequence's grid START + k * INCREMENT that is
- * past m.  False when it does not fit in a bigint.
- */
-static bool
-grid_value_past(const SeqState *seq, int64 m, int64 *result)
-{
-	int64		dist;
-	int64		step;
-	int64		offset;
-
-	if (seqguard_past(seq, seq->start, m))
-	{
-		*result = seq->start;
-		return true;
-	}
-	/* whole steps from START to m, plus one */
-	if (seq->increment > 0)
-	{
-		if (pg_sub_s64_overflow(m, seq->start, &dist))
-			return false;
-		step = seq->increment;
-	}
-	else if (pg_sub_s64_overflow(seq->start, m, &dist) ||
-			 pg_sub_s64_overflow(0, seq->increment, &step))
-		return false;
-	return !pg_mul_s64_overflow(dist / step + 1, seq->increment, &offset) &&
-		!pg_add_s64_overflow(seq->start, offset, result);
-}
-
 static void
 append_covers(StringInfo buf, List *feeds)
 {
@@ -169,7 +139,7 @@ fix_one(Oid seqid, List *feeds, bool dry_run, bool allow_backward, FixRow *row)
 	}
 	else
 	{
-		bool		fits = grid_value_past(&seq, m, &target) &&
+		bool		fits = seqguard_grid_value_past(&seq, m, &target) &&
 			target >= lo && target <= hi;
 		bool		behind = seq.next_valid && !seqguard_past(&seq, seq.next_value, m);
 

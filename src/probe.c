@@ -176,6 +176,18 @@ probe_by_scan(Relation heap, AttrNumber attnum, Oid typid, bool want_max,
 }
 
 /*
+ * The extreme value of one column of one relation with storage: through a
+ * usable index when there is one, else by reading every row.
+ */
+void
+seqguard_probe_relation(Relation rel, AttrNumber attnum, Oid typid,
+						bool want_max, Snapshot snapshot, ColumnExtreme *result)
+{
+	if (!probe_by_index(rel, attnum, typid, want_max, snapshot, result))
+		probe_by_scan(rel, attnum, typid, want_max, snapshot, result);
+}
+
+/*
  * Why the caller may not read this column as SELECT max(col) FROM root
  * would, or NULL.  Privileges are checked on the root only, as a query on
  * the root checks them; with row-level security in force, the extreme
@@ -271,8 +283,7 @@ seqguard_column_extreme(const SeqFeed *feed, bool want_max, ColumnExtreme *resul
 				 (attnum = (member == feed->relid) ? feed->attnum :
 				  get_attnum(member, feed->attname)) != InvalidAttrNumber)
 		{
-			if (!probe_by_index(rel, attnum, feed->typid, want_max, snapshot, result))
-				probe_by_scan(rel, attnum, feed->typid, want_max, snapshot, result);
+			seqguard_probe_relation(rel, attnum, feed->typid, want_max, snapshot, result);
 		}
 		relation_close(rel, NoLock);
 		if (result->skip_reason)

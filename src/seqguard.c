@@ -1,8 +1,10 @@
 /*-------------------------------------------------------------------------
  *
  * seqguard.c
- *	  Module entry point: the settings of seqguard.  The SQL-callable
- *	  functions live in check.c and fix.c.
+ *	  Module entry point: the settings of seqguard, and the guard's hooks,
+ *	  installed whenever the library is loaded (preloaded, or by LOAD, or
+ *	  by the first call of one of its functions).  The SQL-callable
+ *	  functions live in check.c and fix.c, the hooks in guard.c.
  *
  * Copyright (c) 2026, seqguard developers
  *
@@ -25,6 +27,14 @@ PG_MODULE_MAGIC;
 void		_PG_init(void);
 
 double		seqguard_exhaustion_threshold = 0.9;
+
+static const struct config_enum_entry mode_options[] = {
+	{"off", GUARD_OFF, false},
+	{"warn", GUARD_WARN, false},
+	{"fix", GUARD_FIX, false},
+	{"error", GUARD_ERROR, false},
+	{NULL, 0, false}
+};
 
 /*
  * The threshold is a share of a range: 0 would flag every sequence, and
@@ -57,5 +67,19 @@ _PG_init(void)
 							 NULL,
 							 NULL);
 
+	DefineCustomEnumVariable("seqguard.mode",
+							 "What the guard does after a statement writes its own values into a sequence-fed column.",
+							 "off: nothing; warn: a WARNING; fix: advance the sequence past them; error: fail the statement.",
+							 &seqguard_mode,
+							 GUARD_FIX,
+							 mode_options,
+							 PGC_SUSET,
+							 0,
+							 NULL,
+							 NULL,
+							 NULL);
+
 	MarkGUCPrefixReserved("seqguard");
+
+	seqguard_guard_init();
 }

@@ -18,9 +18,24 @@
 #include "nodes/parsenodes.h"
 #include "nodes/pg_list.h"
 #include "utils/array.h"
+#include "utils/relcache.h"
+#include "utils/snapshot.h"
 
 /* settings (seqguard.c) */
 extern double seqguard_exhaustion_threshold;
+
+typedef enum GuardMode
+{
+	GUARD_OFF,
+	GUARD_WARN,
+	GUARD_FIX,
+	GUARD_ERROR
+} GuardMode;
+
+extern int	seqguard_mode;
+
+/* guard.c */
+extern void seqguard_guard_init(void);
 
 /* how a column is fed by its sequence */
 typedef enum FeedKind
@@ -52,6 +67,7 @@ typedef struct SeqFeed
 extern List *seqguard_find_feeds(List *nspids);
 extern List *seqguard_schema_list(ArrayType *schemas);
 extern List *seqguard_lineage(Oid relid);
+extern List *seqguard_feeds_of(Oid relid, List **watch);
 extern bool seqguard_is_integer_type(Oid typid);
 extern const char *seqguard_kind_name(FeedKind kind);
 
@@ -69,6 +85,9 @@ typedef struct ColumnExtreme
 } ColumnExtreme;
 
 extern void seqguard_column_extreme(const SeqFeed *feed, bool want_max,
+									ColumnExtreme *result);
+extern void seqguard_probe_relation(Relation rel, AttrNumber attnum, Oid typid,
+									bool want_max, Snapshot snapshot,
 									ColumnExtreme *result);
 
 /*
@@ -95,6 +114,8 @@ extern const char *seqguard_read_sequence(Oid seqid, AclMode needed,
 extern bool seqguard_move_sequence(Oid seqid, int64 target, bool forward_only,
 								   bool nowait, SeqState *before,
 								   const char **why);
+extern bool seqguard_grid_value_past(const SeqState *seq, int64 m,
+									 int64 *result);
 extern bool seqguard_past(const SeqState *seq, int64 a, int64 b);
 extern void seqguard_type_limits(Oid typid, int64 *min, int64 *max);
 

@@ -84,6 +84,36 @@ seqguard_past(const SeqState *seq, int64 a, int64 b)
 	return seq->increment > 0 ? a > b : a < b;
 }
 
+/*
+ * The first value of the sequence's grid START + k * INCREMENT that is
+ * past m.  False when it does not fit in a bigint.
+ */
+bool
+seqguard_grid_value_past(const SeqState *seq, int64 m, int64 *result)
+{
+	int64		dist;
+	int64		step;
+	int64		offset;
+
+	if (seqguard_past(seq, seq->start, m))
+	{
+		*result = seq->start;
+		return true;
+	}
+	/* whole steps from START to m, plus one */
+	if (seq->increment > 0)
+	{
+		if (pg_sub_s64_overflow(m, seq->start, &dist))
+			return false;
+		step = seq->increment;
+	}
+	else if (pg_sub_s64_overflow(seq->start, m, &dist) ||
+			 pg_sub_s64_overflow(0, seq->increment, &step))
+		return false;
+	return !pg_mul_s64_overflow(dist / step + 1, seq->increment, &offset) &&
+		!pg_add_s64_overflow(seq->start, offset, result);
+}
+
 /* what the next nextval() returns, given last_value and is_called */
 static void
 compute_next(SeqState *s)
@@ -160,10 +190,10 @@ read_definition(Oid seqid, SeqState *state)
 }
 
 /*
- * Open a sequence after taking lockmode without waiting.  Returns NULL
- * with *why set when it cannot be read: another session's temporary
- * sequence, missing privileges (any of "needed"), a lock held elsewhere,
- * or an unlogged sequence during recovery.
+ * Open a sequence after taking lockmode (without waiting, if nowait).
+ * Returns NULL with *why set when it cannot be read: another session's
+ * temporary sequence, missing privileges (any of "needed"; 0 checks none),
+ * a lock held elsewhere, or an unlogged sequence during recovery.
  */
 static Relation
 open_sequence(Oid seqid, AclMode needed, LOCKMODE lockmode, bool nowait,
@@ -177,7 +207,8 @@ open_sequence(Oid seqid, AclMode needed, LOCKMODE lockmode, bool nowait,
 		*why = "the sequence was dropped";
 	else if (isOtherTempNamespace(get_rel_namespace(seqid)))
 		*why = "temporary sequence of another session";
-	else if (pg_class_aclmask(seqid, GetUserId(), needed, ACLMASK_ANY) == 0)
+	else if (needed != 0 &&
+			 pg_class_aclmask(seqid, GetUserId(), needed, ACLMASK_ANY) == 0)
 		*why = psprintf("permission denied for sequence \"%s\"", name);
 	else if (nowait && !ConditionalLockRelationOid(seqid, lockmode))
 		*why = psprintf("sequence \"%s\" is locked by another session", name);

@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# The README's second command: every test against a throwaway cluster.
+#   pg_regress (sql/ + expected/), isolation specs (specs/), pgTAP (test/*.sql
+#   through pg_prove) and the shell tests (test/*.sh, e.g. the crash test).
+# Ends with "N passed, N failed" and exits non-zero on any failure.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+. scripts/lib.sh
+
+TEST_DIR=${TEST_DIR:-/tmp/seqguard-test}
+TEST_PORT=${TEST_PORT:-54330}
+LOG_DIR=${LOG_DIR:-$TEST_DIR-logs}
+
+set -e
+install_deps
+build_install
+cluster_start "$TEST_DIR" "$TEST_PORT"
+set +e
+rm -rf "$LOG_DIR"
+mkdir -p "$LOG_DIR"
+trap 'cluster_stop "$TEST_DIR"' EXIT
+
+passed=0
+failed=0
+count() { # count LOGFILE PASS_REGEX FAIL_REGEX
+	local p f
+	p=$(grep -Ec "$2" "$1")
+	f=$(grep -Ec "$3" "$1")
+	passed=$((passed + p))
+	failed=$((failed + f))
+	echo "   $p passed, $f failed"
+}
+
+echo "== pg_regress and isolation (make installcheck)"
+make -s PG_CONFIG="$PG_CONFIG" installcheck >"$LOG_DIR/installcheck.log" 2>&1
+rc=$?
+# PostgreSQL 15 prints "test NAME ... ok"; 16 and later print TAP ("ok 1 - NAME")
+count "$LOG_DIR/installcheck.log" '(\.\.\. ok|^ok [0-9]+ +[-+] )' '(\.\.\. FAILED|^not ok [0-9]+ )'
+if [ $rc -ne 0 ] && ! grep -Eq '(FAILED|^not ok)' "$LOG_DIR/installcheck.log"; then
+	failed=$((failed + 1))
+	echo "   make installcheck failed:"; tail -20 "$LOG_DIR/installcheck.log"
+fi
+[ -f regression.diffs ] && cp regression.diffs "$LOG_DIR/" && cat regression.diffs | head -200
+[ -f output_iso/regression.diffs ] && cat output_iso/regression.diffs | head -200
+
+echo "== pgTAP (pg_prove)"
+if ls test/*.sql >/dev/null 2>&1; then
+	psql -X -q -d postgres -c 'DROP DATABASE IF EXISTS seqguard_tap' -c 'CREATE DATABASE seqguard_tap' &&
+		psql -X -q -d seqguard_tap -c 'CREATE EXTENSION pgtap' -c 'CREATE EXTENSION seqguard'
+	pg_prove -v -d seqguard_tap test/*.sql >"$LOG_DIR/pgtap.log" 2>&1
+	rc=$?
+	count "$LOG_DIR/pgtap.log" '^ok [0-9]+' '^not ok [0-9]+'
+	tail -3 "$LOG_DIR/pgtap.log"
+	if [ $rc -ne 0 ]; then
+		grep -B2 -A8 -E '^not ok|^# |Dubious|ERROR' "$LOG_DIR/pgtap.log" | head -80
+		grep -q '^not ok' "$LOG_DIR/pgtap.log" || failed=$((failed + 1))
+	fi
+fi
+
+echo "== shell tests"
+for t in test/*.sh; do
+	[ -e "$t" ] || continue
+	if bash "$t" >"$LOG_DIR/$(basename "$t").log" 2>&1; then
+		passed=$((passed + 1)); echo "   ok   $t"
+	else
+		failed=$((failed + 1)); echo "   FAIL $t"; tail -20 "$LOG_DIR/$(basename "$t").log"
+	fi
+done
+
+echo "logs: $LOG_DIR"
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
