@@ -73,10 +73,14 @@ static HTAB *guard_rels = NULL;
 static MemoryContext guard_cxt = NULL;
 static bool guard_stale = false;
 
-/* a column to probe after the statement, and what the probe found */
+/*
+ * A column to probe after the statement, the relations (with storage) it
+ * was probed in, and what the probe found.
+ */
 typedef struct Written
 {
 	const SeqFeed *feed;
+	List	   *rels;			/* OIDs, each locked by the statement */
 	ColumnExtreme extreme;
 } Written;
 
@@ -283,8 +287,11 @@ probe_written(Relation rel, Written *w)
 		AttrNumber	attnum = get_attnum(RelationGetRelid(rel), w->feed->attname);
 
 		if (attnum != InvalidAttrNumber)
+		{
 			seqguard_probe_relation(rel, attnum, w->feed->typid, want_max,
 									SnapshotSelf, &w->extreme);
+			w->rels = lappend_oid(w->rels, RelationGetRelid(rel));
+		}
 	}
 	else if (rel->rd_rel->relkind == RELKIND_PARTITIONED_TABLE)
 	{
@@ -306,8 +313,11 @@ probe_written(Relation rel, Written *w)
 					AttrNumber	attnum = get_attnum(member, w->feed->attname);
 
 					if (attnum != InvalidAttrNumber)
+					{
 						seqguard_probe_relation(mrel, attnum, w->feed->typid,
 												want_max, SnapshotSelf, &w->extreme);
+						w->rels = lappend_oid(w->rels, member);
+					}
 				}
 				relation_close(mrel, NoLock);
 			}
@@ -317,11 +327,43 @@ probe_written(Relation rel, Written *w)
 }
 
 /*
+ * The extreme value that the statement itself (commands from cid on) wrote
+ * at or past the sequence's next value, over the relations probed.
+ */
+static bool
+statement_wrote_past(Written *w, const SeqState *seq, CommandId cid, int64 *value)
+{
+	ColumnExtreme mine;
+	ListCell   *lc;
+
+	memset(&mine, 0, sizeof(mine));
+	foreach(lc, w->rels)
+	{
+		Oid			relid = lfirst_oid(lc);
+		Relation	rel;
+
+		if (!ConditionalLockRelationOid(relid, AccessShareLock))
+			continue;
+		if ((rel = try_relation_open(relid, NoLock)) != NULL)
+		{
+			seqguard_written_extreme(rel, get_attnum(relid, w->feed->attname),
+									 w->feed->typid, seq->increment > 0,
+									 seq->next_value, cid, &mine);
+			relation_close(rel, NoLock);
+		}
+		UnlockRelationOid(relid, AccessShareLock);
+	}
+	*value = mine.value;
+	return mine.has_value;
+}
+
+/*
  * Act on what the statement wrote, as seqguard.mode says.  One sequence
  * can appear in several Written entries (several tables, partitions).
+ * cid is the statement's command id.
  */
 static void
-act(List *written, Oid extnsp)
+act(List *written, Oid extnsp, CommandId cid)
 {
 	char	   *fixfn = quote_qualified_identifier(get_namespace_name(extnsp),
 												   "fix_sequence");
@@ -334,6 +376,7 @@ act(List *written, Oid extnsp)
 		int64		target;
 		int64		tmin,
 					tmax;
+		int64		written_value;
 		const char *why;
 
 		if (!w->extreme.has_value)
@@ -343,12 +386,18 @@ act(List *written, Oid extnsp)
 		if (!seq.next_valid || seqguard_past(&seq, seq.next_value, w->extreme.value))
 			continue;			/* the sequence is already ahead */
 
-		if (seqguard_mode == GUARD_WARN || seqguard_mode == GUARD_ERROR)
+		/*
+		 * warn and error speak of the statement's own values only: the
+		 * column may have been out of sync before it ran.
+		 */
+		if ((seqguard_mode == GUARD_WARN || seqguard_mode == GUARD_ERROR) &&
+			statement_wrote_past(w, &seq, cid, &written_value))
 			ereport(seqguard_mode == GUARD_ERROR ? ERROR : WARNING,
 					(errcode(ERRCODE_INTEGRITY_CONSTRAINT_VIOLATION),
-					 errmsg("column \"%s\" of table \"%s.%s\" now holds %lld, at or past the next value %lld of sequence \"%s.%s\"",
+					 errmsg("value %lld written into column \"%s\" of table \"%s.%s\" is at or past the next value %lld of sequence \"%s.%s\"",
+							(long long) written_value,
 							w->feed->attname, w->feed->nspname, w->feed->relname,
-							(long long) w->extreme.value, (long long) seq.next_value,
+							(long long) seq.next_value,
 							w->feed->seqnspname, w->feed->seqname),
 					 errhint("Repair with: SELECT * FROM %s(%s, %s);", fixfn,
 							 quote_literal_cstr(quote_qualified_identifier(w->feed->nspname,
@@ -489,7 +538,7 @@ guard_ExecutorFinish(QueryDesc *queryDesc)
 					probe_written(rel, w);
 			}
 		}
-		act(written, extnsp);
+		act(written, extnsp, estate->es_output_cid);
 	}
 }
 
@@ -504,6 +553,7 @@ guard_ProcessUtility(PlannedStmt *pstmt, const char *queryString,
 					 DestReceiver *dest, QueryCompletion *qc)
 {
 	Node	   *parsetree = pstmt->utilityStmt;
+	CommandId	cid = GetCurrentCommandId(false);
 
 	if (prev_ProcessUtility)
 		prev_ProcessUtility(pstmt, queryString, readOnlyTree, context,
@@ -550,7 +600,7 @@ guard_ProcessUtility(PlannedStmt *pstmt, const char *queryString,
 		foreach(lc, written)
 			probe_written(rel, lfirst(lc));
 		relation_close(rel, NoLock);
-		act(written, extnsp);
+		act(written, extnsp, cid);
 	}
 }
 

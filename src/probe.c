@@ -29,8 +29,10 @@
 #include "access/stratnum.h"
 #include "access/tableam.h"
 #include "access/transam.h"
+#include "access/xact.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_am.h"
+#include "catalog/pg_amop.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_index.h"
 #include "catalog/pg_inherits.h"
@@ -45,6 +47,7 @@
 #include "utils/rel.h"
 #include "utils/rls.h"
 #include "utils/snapmgr.h"
+#include "utils/combocid.h"
 
 #include "compat.h"
 #include "seqguard.h"
@@ -96,6 +99,64 @@ index_is_usable(Relation index, AttrNumber attnum)
 }
 
 /*
+ * Open and lock the first usable index of heap on attnum, or return NULL.
+ * An index that is locked by another session (REINDEX) is passed over.
+ */
+static Relation
+open_usable_index(Relation heap, AttrNumber attnum)
+{
+	List	   *indexes = RelationGetIndexList(heap);
+	ListCell   *lc;
+	Relation	result = NULL;
+
+	foreach(lc, indexes)
+	{
+		Oid			indexoid = lfirst_oid(lc);
+		Relation	index;
+
+		if (!ConditionalLockRelationOid(indexoid, AccessShareLock))
+			continue;
+		index = try_relation_open(indexoid, NoLock);
+		if (index != NULL && index_is_usable(index, attnum))
+		{
+			result = index;
+			break;
+		}
+		if (index != NULL)
+			relation_close(index, NoLock);
+		UnlockRelationOid(indexoid, AccessShareLock);
+	}
+	list_free(indexes);
+	return result;
+}
+
+static void
+close_index(Relation index)
+{
+	Oid			indexoid = RelationGetRelid(index);
+
+	relation_close(index, NoLock);
+	UnlockRelationOid(indexoid, AccessShareLock);
+}
+
+/*
+ * Begin a scan of index that returns the column's values from the extreme
+ * end inward: from the largest when want_max.  keys are the scan keys.
+ */
+static IndexScanDesc
+begin_endpoint_scan(Relation heap, Relation index, Snapshot snapshot,
+					bool want_max, ScanKey keys, int nkeys, ScanDirection *dir)
+{
+	bool		desc = (index->rd_indoption[0] & INDOPTION_DESC) != 0;
+	IndexScanDesc scan;
+
+	*dir = (want_max != desc) ? BackwardScanDirection : ForwardScanDirection;
+	scan = seqguard_index_beginscan(heap, index, snapshot, nkeys);
+	index_rescan(scan, keys, nkeys, NULL, 0);
+	return scan;
+}
+
+/*
  * Read the extreme non-NULL value of one column through a usable index.
  * Returns false when the relation has no such index (or each is locked).
  */
@@ -103,54 +164,33 @@ static bool
 probe_by_index(Relation heap, AttrNumber attnum, Oid typid, bool want_max,
 			   Snapshot snapshot, ColumnExtreme *result)
 {
-	List	   *indexes = RelationGetIndexList(heap);
-	ListCell   *lc;
-	bool		done = false;
+	Relation	index = open_usable_index(heap, attnum);
+	ScanKeyData key;
+	ScanDirection dir;
+	IndexScanDesc scan;
+	TupleTableSlot *slot;
 
-	foreach(lc, indexes)
+	if (index == NULL)
+		return false;
+
+	/* the same "IS NOT NULL" key get_actual_variable_endpoint uses */
+	ScanKeyEntryInitialize(&key, SK_ISNULL | SK_SEARCHNOTNULL, 1,
+						   InvalidStrategy, InvalidOid, InvalidOid,
+						   InvalidOid, (Datum) 0);
+	slot = table_slot_create(heap, NULL);
+	scan = begin_endpoint_scan(heap, index, snapshot, want_max, &key, 1, &dir);
+	if (index_getnext_slot(scan, dir, slot))
 	{
-		Oid			indexoid = lfirst_oid(lc);
-		Relation	index;
+		bool		isnull;
+		Datum		d = slot_getattr(slot, attnum, &isnull);
 
-		/* a REINDEX holds the index exclusively: try the next one */
-		if (!ConditionalLockRelationOid(indexoid, AccessShareLock))
-			continue;
-		index = try_relation_open(indexoid, NoLock);
-		if (index != NULL && index_is_usable(index, attnum))
-		{
-			bool		desc = (index->rd_indoption[0] & INDOPTION_DESC) != 0;
-			ScanDirection dir = (want_max != desc) ?
-				BackwardScanDirection : ForwardScanDirection;
-			ScanKeyData key;
-			IndexScanDesc scan;
-			TupleTableSlot *slot = table_slot_create(heap, NULL);
-
-			/* the same "IS NOT NULL" key get_actual_variable_endpoint uses */
-			ScanKeyEntryInitialize(&key, SK_ISNULL | SK_SEARCHNOTNULL, 1,
-								   InvalidStrategy, InvalidOid, InvalidOid,
-								   InvalidOid, (Datum) 0);
-			scan = seqguard_index_beginscan(heap, index, snapshot, 1);
-			index_rescan(scan, &key, 1, NULL, 0);
-			if (index_getnext_slot(scan, dir, slot))
-			{
-				bool		isnull;
-				Datum		d = slot_getattr(slot, attnum, &isnull);
-
-				if (!isnull)
-					note_value(result, datum_to_int64(d, typid), want_max);
-			}
-			index_endscan(scan);
-			ExecDropSingleTupleTableSlot(slot);
-			done = true;
-		}
-		if (index != NULL)
-			relation_close(index, NoLock);
-		UnlockRelationOid(indexoid, AccessShareLock);
-		if (done)
-			break;
+		if (!isnull)
+			note_value(result, datum_to_int64(d, typid), want_max);
 	}
-	list_free(indexes);
-	return done;
+	index_endscan(scan);
+	ExecDropSingleTupleTableSlot(slot);
+	close_index(index);
+	return true;
 }
 
 /* Without a usable index: read every row. */
@@ -185,6 +225,91 @@ seqguard_probe_relation(Relation rel, AttrNumber attnum, Oid typid,
 {
 	if (!probe_by_index(rel, attnum, typid, want_max, snapshot, result))
 		probe_by_scan(rel, attnum, typid, want_max, snapshot, result);
+}
+
+/*
+ * Was the row in slot written by the current transaction, by command cid
+ * or a later one?  Only heap tuples carry that; for other table access
+ * methods every row counts as written.
+ */
+static bool
+written_since(Relation rel, TupleTableSlot *slot, CommandId cid)
+{
+	bool		shouldfree;
+	HeapTuple	tuple;
+	bool		result;
+
+	if (rel->rd_rel->relam != HEAP_TABLE_AM_OID)
+		return true;
+	tuple = ExecFetchSlotHeapTuple(slot, false, &shouldfree);
+	result = TransactionIdIsCurrentTransactionId(HeapTupleHeaderGetRawXmin(tuple->t_data)) &&
+		HeapTupleHeaderGetCmin(tuple->t_data) >= cid;
+	if (shouldfree)
+		heap_freetuple(tuple);
+	return result;
+}
+
+/*
+ * The extreme value that the current transaction wrote into the column at
+ * command cid or later, among the values at or past "from" (in the
+ * direction of want_max).  Rows at or past a sequence's next value are
+ * few, so this reads little; it sees the statement's own rows.
+ */
+void
+seqguard_written_extreme(Relation rel, AttrNumber attnum, Oid typid,
+						 bool want_max, int64 from, CommandId cid,
+						 ColumnExtreme *result)
+{
+	Relation	index = open_usable_index(rel, attnum);
+	TupleTableSlot *slot = table_slot_create(rel, NULL);
+	bool		isnull;
+	Datum		d;
+
+	if (index != NULL)
+	{
+		StrategyNumber strategy = want_max ? BTGreaterEqualStrategyNumber :
+			BTLessEqualStrategyNumber;
+		Oid			op = get_opfamily_member(INTEGER_BTREE_FAM_OID, typid,
+											 INT8OID, strategy);
+		ScanKeyData key;
+		ScanDirection dir;
+		IndexScanDesc scan;
+
+		ScanKeyEntryInitialize(&key, 0, 1, strategy, INT8OID, InvalidOid,
+							   get_opcode(op), Int64GetDatum(from));
+		scan = begin_endpoint_scan(rel, index, SnapshotSelf, want_max, &key, 1, &dir);
+		while (index_getnext_slot(scan, dir, slot))
+		{
+			CHECK_FOR_INTERRUPTS();
+			d = slot_getattr(slot, attnum, &isnull);
+			if (!isnull && written_since(rel, slot, cid))
+			{
+				note_value(result, datum_to_int64(d, typid), want_max);
+				break;
+			}
+		}
+		index_endscan(scan);
+		close_index(index);
+	}
+	else
+	{
+		TableScanDesc scan = table_beginscan(rel, SnapshotSelf, 0, NULL);
+
+		while (table_scan_getnextslot(scan, ForwardScanDirection, slot))
+		{
+			int64		v;
+
+			CHECK_FOR_INTERRUPTS();
+			d = slot_getattr(slot, attnum, &isnull);
+			if (isnull)
+				continue;
+			v = datum_to_int64(d, typid);
+			if ((want_max ? v >= from : v <= from) && written_since(rel, slot, cid))
+				note_value(result, v, want_max);
+		}
+		table_endscan(scan);
+	}
+	ExecDropSingleTupleTableSlot(slot);
 }
 
 /*

@@ -89,6 +89,9 @@ extern void seqguard_column_extreme(const SeqFeed *feed, bool want_max,
 extern void seqguard_probe_relation(Relation rel, AttrNumber attnum, Oid typid,
 									bool want_max, Snapshot snapshot,
 									ColumnExtreme *result);
+extern void seqguard_written_extreme(Relation rel, AttrNumber attnum, Oid typid,
+									 bool want_max, int64 from, CommandId cid,
+									 ColumnExtreme *result);
 
 /*
  * A sequence's definition and position (seqstate.c).
