@@ -505,10 +505,11 @@ guard_ExecutorFinish(QueryDesc *queryDesc)
 		EState	   *estate = queryDesc->estate;
 		List	   *written = NIL;
 		Oid			extnsp;
-		List	   *plans = lcons(stmt->planTree, list_copy(stmt->subplans));
 		ListCell   *lc;
 
-		foreach(lc, plans)
+		if (IsA(stmt->planTree, ModifyTable))
+			written = plan_writes((ModifyTable *) stmt->planTree, estate, written);
+		foreach(lc, stmt->subplans)
 		{
 			Plan	   *plan = lfirst(lc);
 
