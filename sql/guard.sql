@@ -141,11 +141,21 @@ INSERT INTO t (id, v) VALUES (4000, 1);
 SELECT last_value FROM t_id_seq;
 RESET seqguard.mode;
 
--- only superusers may change the mode
+-- an application role with INSERT on the table and USAGE on the sequence,
+-- but no UPDATE on it, is guarded all the same
 CREATE ROLE seqguard_app;
+CREATE TABLE app (id serial PRIMARY KEY);
+GRANT USAGE ON SCHEMA guard TO seqguard_app;
+GRANT SELECT, INSERT ON app TO seqguard_app;
+GRANT USAGE ON SEQUENCE app_id_seq TO seqguard_app;
 SET ROLE seqguard_app;
+INSERT INTO app VALUES (40);
+INSERT INTO app VALUES (DEFAULT) RETURNING id;
+-- only superusers may change the mode
 SET seqguard.mode = off;
 RESET ROLE;
+DROP TABLE app;
+REVOKE USAGE ON SCHEMA guard FROM seqguard_app;
 DROP ROLE seqguard_app;
 
 -- a session that preloads the library through session_preload_libraries

@@ -164,7 +164,8 @@ fix_one(Oid seqid, List *feeds, bool dry_run, bool allow_backward, FixRow *row)
 
 	if (!dry_run)
 	{
-		if (!seqguard_move_sequence(seqid, target, !reset, true, &before, &why))
+		if (!seqguard_move_sequence(seqid, target, !reset, ACL_UPDATE, true,
+									&before, &why))
 		{
 			if (why)
 				goto skip;

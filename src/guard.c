@@ -420,7 +420,7 @@ act(List *written, Oid extnsp, CommandId cid)
 			continue;
 		}
 		/* waits for the sequence lock as nextval() would; never backwards */
-		(void) seqguard_move_sequence(w->feed->seqid, target, true, false, &seq, &why);
+		(void) seqguard_move_sequence(w->feed->seqid, target, true, 0, false, &seq, &why);
 	}
 }
 

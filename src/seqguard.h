@@ -115,8 +115,8 @@ typedef struct SeqState
 extern const char *seqguard_read_sequence(Oid seqid, AclMode needed,
 										  SeqState *state);
 extern bool seqguard_move_sequence(Oid seqid, int64 target, bool forward_only,
-								   bool nowait, SeqState *before,
-								   const char **why);
+								   AclMode needed, bool nowait,
+								   SeqState *before, const char **why);
 extern bool seqguard_grid_value_past(const SeqState *seq, int64 m,
 									 int64 *result);
 extern bool seqguard_past(const SeqState *seq, int64 a, int64 b);

@@ -190,6 +190,24 @@ read_definition(Oid seqid, SeqState *state)
 }
 
 /*
+ * Lock the sequence's page (mode) and fill *state with its definition and
+ * position; the caller releases *buf.
+ */
+static Form_pg_sequence_data
+read_position(Relation seqrel, int mode, Buffer *buf, HeapTuple tuple,
+			  SeqState *state)
+{
+	Form_pg_sequence_data data;
+
+	read_definition(RelationGetRelid(seqrel), state);
+	data = lock_seq_tuple(seqrel, mode, buf, tuple);
+	state->last_value = data->last_value;
+	state->is_called = data->is_called;
+	compute_next(state);
+	return data;
+}
+
+/*
  * Open a sequence after taking lockmode (without waiting, if nowait).
  * Returns NULL with *why set when it cannot be read: another session's
  * temporary sequence, missing privileges (any of "needed"; 0 checks none),
@@ -244,18 +262,13 @@ seqguard_read_sequence(Oid seqid, AclMode needed, SeqState *state)
 	Relation	seqrel;
 	Buffer		buf;
 	HeapTupleData tuple;
-	Form_pg_sequence_data data;
 	const char *why;
 
 	if ((seqrel = open_sequence(seqid, needed, AccessShareLock, true, &why)) == NULL)
 		return why;
 
-	read_definition(seqid, state);
-	data = lock_seq_tuple(seqrel, BUFFER_LOCK_SHARE, &buf, &tuple);
-	state->last_value = data->last_value;
-	state->is_called = data->is_called;
+	(void) read_position(seqrel, BUFFER_LOCK_SHARE, &buf, &tuple, state);
 	UnlockReleaseBuffer(buf);
-	compute_next(state);
 
 	relation_close(seqrel, NoLock);
 	UnlockRelationOid(seqid, AccessShareLock);
@@ -269,13 +282,17 @@ seqguard_read_sequence(Oid seqid, AclMode needed, SeqState *state)
  * and the write; a sequence that has run out counts as past everything.
  *
  * Returns true when it wrote; *before receives the position found under
- * the lock.  The caller has checked target against the sequence's range
- * and the caller's UPDATE privilege.  With nowait, a sequence locked by
- * another session (ALTER SEQUENCE, say) is not waited for: *why is set.
+ * the lock.  The caller has checked target against the sequence's range.
+ * The caller needs the privileges in "needed" on the sequence (UPDATE, as
+ * for setval(); the guard passes 0: it acts for the system, as an identity
+ * column's nextval() does).  With nowait, a sequence locked by another
+ * session (ALTER SEQUENCE, say) is not waited for.  When it cannot act,
+ * *why says why.
  */
 bool
-seqguard_move_sequence(Oid seqid, int64 target, bool forward_only, bool nowait,
-					   SeqState *before, const char **why)
+seqguard_move_sequence(Oid seqid, int64 target, bool forward_only,
+					   AclMode needed, bool nowait, SeqState *before,
+					   const char **why)
 {
 	Relation	seqrel;
 	Buffer		buf;
@@ -284,15 +301,11 @@ seqguard_move_sequence(Oid seqid, int64 target, bool forward_only, bool nowait,
 	bool		move;
 
 	/* the lock nextval() and setval() take */
-	seqrel = open_sequence(seqid, ACL_UPDATE, RowExclusiveLock, nowait, why);
+	seqrel = open_sequence(seqid, needed, RowExclusiveLock, nowait, why);
 	if (seqrel == NULL)
 		return false;
 
-	read_definition(seqid, before);
-	data = lock_seq_tuple(seqrel, BUFFER_LOCK_EXCLUSIVE, &buf, &tuple);
-	before->last_value = data->last_value;
-	before->is_called = data->is_called;
-	compute_next(before);
+	data = read_position(seqrel, BUFFER_LOCK_EXCLUSIVE, &buf, &tuple, before);
 
 	if (forward_only)
 		move = before->next_valid &&
