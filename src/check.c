@@ -201,7 +201,7 @@ evaluate(const SeqFeed *f, double threshold, const char *fixfn, HealthRow *row)
 	/* notes worth knowing, whatever the status */
 	if (seq.typid != f->typid)
 		appendStringInfo(&detail,
-						 "%sThe sequence is %s but the column is %s: the smaller limit, %lld, applies.",
+						 "%sThe sequence is %s but the column is %s: the narrower limit, %lld, applies.",
 						 detail.len ? " " : "",
 						 format_type_be(seq.typid), format_type_be(f->typid),
 						 (long long) (asc ? hi : lo));

@@ -43,8 +43,10 @@
 #include "nodes/plannodes.h"
 #include "parser/parsetree.h"
 #include "storage/lmgr.h"
+#include "tcop/pquery.h"
 #include "tcop/utility.h"
 #include "utils/builtins.h"
+#include "utils/varlena.h"
 #include "utils/fmgroids.h"
 #include "utils/hsearch.h"
 #include "utils/inval.h"
@@ -57,6 +59,63 @@
 #include "seqguard.h"
 
 int			seqguard_mode = GUARD_FIX;
+
+/*
+ * The guard acts only in sessions that asked for it, by preloading the
+ * library or by LOAD.  The library is also loaded, without being asked
+ * for, by CREATE EXTENSION (which validates its C functions) and by the
+ * first call of one of its functions; such sessions are not guarded, so
+ * that the guard never depends on which functions a session happened to
+ * call.
+ */
+static bool guard_armed = false;
+
+/* does a library file name (as in LOAD or a *_preload_libraries list) mean us? */
+static bool
+names_seqguard(const char *filename)
+{
+	const char *base = last_dir_separator(filename);
+
+	base = base ? base + 1 : filename;
+	return strncmp(base, "seqguard", 8) == 0 &&
+		(base[8] == '\0' || strcmp(base + 8, DLSUFFIX) == 0);
+}
+
+static bool
+listed_in(const char *libraries)
+{
+	char	   *copy;
+	List	   *names;
+	ListCell   *lc;
+	bool		found = false;
+
+	if (libraries == NULL || libraries[0] == '\0')
+		return false;
+	copy = pstrdup(libraries);
+	if (SplitDirectoriesString(copy, ',', &names))
+		foreach(lc, names)
+			found |= names_seqguard(lfirst(lc));
+	return found;
+}
+
+/* is the statement being run a LOAD of this library? */
+static bool
+loading_by_load(void)
+{
+	ListCell   *lc;
+
+	if (ActivePortal == NULL)
+		return false;
+	foreach(lc, ActivePortal->stmts)
+	{
+		PlannedStmt *stmt = lfirst_node(PlannedStmt, lc);
+
+		if (stmt->utilityStmt && IsA(stmt->utilityStmt, LoadStmt) &&
+			names_seqguard(((LoadStmt *) stmt->utilityStmt)->filename))
+			return true;
+	}
+	return false;
+}
 
 static ExecutorFinish_hook_type prev_ExecutorFinish = NULL;
 static ProcessUtility_hook_type prev_ProcessUtility = NULL;
@@ -495,7 +554,7 @@ guard_ExecutorFinish(QueryDesc *queryDesc)
 	else
 		standard_ExecutorFinish(queryDesc);
 
-	if (seqguard_mode == GUARD_OFF ||
+	if (!guard_armed || seqguard_mode == GUARD_OFF ||
 		(stmt->commandType == CMD_SELECT && !stmt->hasModifyingCTE) ||
 		stmt->commandType == CMD_DELETE || stmt->commandType == CMD_UTILITY ||
 		!IsTransactionState())
@@ -563,7 +622,12 @@ guard_ProcessUtility(PlannedStmt *pstmt, const char *queryString,
 		standard_ProcessUtility(pstmt, queryString, readOnlyTree, context,
 								params, queryEnv, dest, qc);
 
-	if (seqguard_mode != GUARD_OFF && IsA(parsetree, CopyStmt) &&
+	/* LOAD of a library already loaded does not run _PG_init again */
+	if (IsA(parsetree, LoadStmt) &&
+		names_seqguard(((LoadStmt *) parsetree)->filename))
+		guard_armed = true;
+
+	if (guard_armed && seqguard_mode != GUARD_OFF && IsA(parsetree, CopyStmt) &&
 		((CopyStmt *) parsetree)->is_from &&
 		((CopyStmt *) parsetree)->relation != NULL &&
 		IsTransactionState())
@@ -605,9 +669,19 @@ guard_ProcessUtility(PlannedStmt *pstmt, const char *queryString,
 	}
 }
 
+/*
+ * Install the hooks, and arm the guard if this is a load that asks for it.
+ * The hooks are installed on every load, so that a later LOAD in a session
+ * where the library was loaded implicitly can still arm it.
+ */
 void
 seqguard_guard_init(void)
 {
+	guard_armed = process_shared_preload_libraries_in_progress ||
+		listed_in(session_preload_libraries_string) ||
+		listed_in(local_preload_libraries_string) ||
+		loading_by_load();
+
 	prev_ExecutorFinish = ExecutorFinish_hook;
 	ExecutorFinish_hook = guard_ExecutorFinish;
 	prev_ProcessUtility = ProcessUtility_hook;
