@@ -31,17 +31,31 @@ count() { # count LOGFILE PASS_REGEX FAIL_REGEX
 	echo "   $p passed, $f failed"
 }
 
-echo "== pg_regress and isolation (make installcheck)"
-make -s PG_CONFIG="$PG_CONFIG" installcheck >"$LOG_DIR/installcheck.log" 2>&1
-rc=$?
-# PostgreSQL 15 prints "test NAME ... ok"; 16 and later print TAP ("ok 1 - NAME")
-count "$LOG_DIR/installcheck.log" '(\.\.\. ok|^ok [0-9]+ +[-+] )' '(\.\.\. FAILED|^not ok [0-9]+ )'
-if [ $rc -ne 0 ] && ! grep -Eq '(FAILED|^not ok)' "$LOG_DIR/installcheck.log"; then
-	failed=$((failed + 1))
-	echo "   make installcheck failed:"; tail -20 "$LOG_DIR/installcheck.log"
-fi
-[ -f regression.diffs ] && cp regression.diffs "$LOG_DIR/" && cat regression.diffs | head -200
-[ -f output_iso/regression.diffs ] && cat output_iso/regression.diffs | head -200
+# pg_regress and the isolation specs run separately, so that a failure in
+# one does not stop make before the other
+rm -rf results output_iso regression.diffs regression.out
+for suite in regress isolation; do
+	echo "== $suite (make installcheck)"
+	if [ $suite = regress ]; then
+		vars="ISOLATION="
+		diffs=regression.diffs
+	else
+		vars="REGRESS="
+		diffs=output_iso/regression.diffs
+	fi
+	make -s PG_CONFIG="$PG_CONFIG" installcheck $vars >"$LOG_DIR/$suite.log" 2>&1
+	rc=$?
+	# PostgreSQL 15 prints "test NAME ... ok"; 16 and later print TAP ("ok 1 - NAME")
+	count "$LOG_DIR/$suite.log" '(\.\.\. ok|^ok [0-9]+ +[-+] )' '(\.\.\. FAILED|^not ok [0-9]+ )'
+	if [ $rc -ne 0 ] && ! grep -Eq '(FAILED|^not ok)' "$LOG_DIR/$suite.log"; then
+		failed=$((failed + 1))
+		echo "   make installcheck failed:"; tail -20 "$LOG_DIR/$suite.log"
+	fi
+	if [ -f $diffs ]; then
+		cp $diffs "$LOG_DIR/$suite.diffs"
+		head -200 $diffs
+	fi
+done
 
 echo "== pgTAP (pg_prove)"
 if ls test/*.sql >/dev/null 2>&1; then

@@ -13,7 +13,7 @@ SELECT last_value, is_called FROM t_id_seq;
 \c contrib_regression
 DROP DATABASE seqguard_noext;
 
-CREATE EXTENSION IF NOT EXISTS seqguard;
+CREATE EXTENSION seqguard;
 LOAD 'seqguard';
 SHOW seqguard.mode;
 CREATE SCHEMA guard;
@@ -168,3 +168,4 @@ INSERT INTO sp VALUES (DEFAULT) RETURNING id;
 ALTER DATABASE contrib_regression RESET session_preload_libraries;
 
 DROP SCHEMA guard CASCADE;
+DROP EXTENSION seqguard;

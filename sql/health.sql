@@ -1,7 +1,7 @@
 --
 -- check_sequence_health() and assert_sequences_healthy(): what a user sees.
 --
-CREATE EXTENSION IF NOT EXISTS seqguard;
+CREATE EXTENSION seqguard;
 CREATE SCHEMA health;
 SET search_path = health, public;
 
@@ -101,3 +101,4 @@ SELECT count(*) FROM health.orders;
 
 DROP SCHEMA health CASCADE;
 DROP SCHEMA "Odd Schema" CASCADE;
+DROP EXTENSION seqguard;

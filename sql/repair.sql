@@ -1,7 +1,7 @@
 --
 -- fix_all_sequences() and fix_sequence(): what a user sees.
 --
-CREATE EXTENSION IF NOT EXISTS seqguard;
+CREATE EXTENSION seqguard;
 CREATE SCHEMA repair;
 SET search_path = repair, public;
 
@@ -103,3 +103,4 @@ SELECT * FROM fix_sequence('orders');
 ROLLBACK;
 
 DROP SCHEMA repair CASCADE;
+DROP EXTENSION seqguard;
