@@ -42,7 +42,11 @@
  * tables and foreign tables count: a view's default feeds no storage.
  */
 #define FEED_QUERY \
-"SELECT f.relid, f.attnum, f.seqid, f.kind" \
+"SELECT f.relid, f.attnum, f.seqid, f.kind, t.relkind," \
+"       t.relispartition OR EXISTS (SELECT FROM pg_catalog.pg_inherits i" \
+"                                    WHERE i.inhrelid = f.relid) AS has_parent," \
+"       tn.nspname, t.relname, a.attname, a.atttypid, sn.nspname, s.relname," \
+"       t.relnamespace" \
 "  FROM (SELECT d.refobjid AS relid, d.refobjsubid::pg_catalog.int2 AS attnum," \
 "               d.objid AS seqid," \
 "               CASE d.deptype WHEN 'i' THEN 0 ELSE 1 END AS kind" \
@@ -61,12 +65,17 @@
 "           AND d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass" \
 "          JOIN pg_catalog.pg_class s ON s.oid = d.refobjid AND s.relkind = 'S'" \
 "       ) f" \
-"  JOIN pg_catalog.pg_class t ON t.oid = f.relid AND t.relkind IN ('r', 'p', 'f')"
+"  JOIN pg_catalog.pg_class t ON t.oid = f.relid AND t.relkind IN ('r', 'p', 'f')" \
+"  JOIN pg_catalog.pg_namespace tn ON tn.oid = t.relnamespace" \
+"  JOIN pg_catalog.pg_attribute a ON a.attrelid = f.relid AND a.attnum = f.attnum" \
+"  JOIN pg_catalog.pg_class s ON s.oid = f.seqid" \
+"  JOIN pg_catalog.pg_namespace sn ON sn.oid = s.relnamespace"
 
 /*
  * Run FEED_QUERY, for every table or only for those in relids, and return
- * its rows as SeqFeeds with only relid, attnum, seqid and kind set,
- * allocated in the caller's memory context.
+ * its rows as SeqFeeds (typid not yet reduced to its base type), allocated
+ * in the caller's memory context.  has_parent is set in *parents for rows
+ * of tables that inherit: only those need folding.
  */
 static List *
 raw_feeds(List *relids)
@@ -108,6 +117,15 @@ raw_feeds(List *relids)
 		f->attnum = DatumGetInt16(SPI_getbinval(tup, desc, 2, &isnull));
 		f->seqid = DatumGetObjectId(SPI_getbinval(tup, desc, 3, &isnull));
 		f->kind = (FeedKind) DatumGetInt32(SPI_getbinval(tup, desc, 4, &isnull));
+		f->relkind = DatumGetChar(SPI_getbinval(tup, desc, 5, &isnull));
+		f->has_parent = DatumGetBool(SPI_getbinval(tup, desc, 6, &isnull));
+		f->nspname = SPI_getvalue(tup, desc, 7);
+		f->relname = SPI_getvalue(tup, desc, 8);
+		f->attname = SPI_getvalue(tup, desc, 9);
+		f->typid = DatumGetObjectId(SPI_getbinval(tup, desc, 10, &isnull));
+		f->seqnspname = SPI_getvalue(tup, desc, 11);
+		f->seqname = SPI_getvalue(tup, desc, 12);
+		f->nspid = DatumGetObjectId(SPI_getbinval(tup, desc, 13, &isnull));
 		raw = lappend(raw, f);
 		MemoryContextSwitchTo(old);
 	}
@@ -297,8 +315,21 @@ seqguard_find_feeds(List *nspids)
 	foreach(lc, raw)
 	{
 		SeqFeed    *f = lfirst(lc);
+		Oid			relid = f->relid;
 
+		if (!f->has_parent)
+			continue;
 		fold_to_root(&f->relid, &f->attnum);
+		if (f->relid != relid && f->attnum != InvalidAttrNumber)
+		{
+			/* names and kind are now those of the root */
+			f->relkind = get_rel_relkind(f->relid);
+			f->typid = get_atttype(f->relid, f->attnum);
+			f->nspid = get_rel_namespace(f->relid);
+			f->nspname = get_namespace_name(f->nspid);
+			f->relname = get_rel_name(f->relid);
+			f->attname = get_attname(f->relid, f->attnum, true);
+		}
 	}
 
 	/*
@@ -310,7 +341,6 @@ seqguard_find_feeds(List *nspids)
 	foreach(lc, raw)
 	{
 		SeqFeed    *f = lfirst(lc);
-		Oid			nspid;
 
 		if (f->attnum == InvalidAttrNumber)
 			continue;
@@ -319,22 +349,13 @@ seqguard_find_feeds(List *nspids)
 			continue;
 		prev = f;
 
-		nspid = get_rel_namespace(f->relid);
-		if (nspids != NIL && !list_member_oid(nspids, nspid))
+		if (nspids != NIL && !list_member_oid(nspids, f->nspid))
 			continue;
-
-		f->relkind = get_rel_relkind(f->relid);
-		f->typid = getBaseType(get_atttype(f->relid, f->attnum));
-		f->nspname = get_namespace_name(nspid);
-		f->relname = get_rel_name(f->relid);
-		f->attname = get_attname(f->relid, f->attnum, true);
-		f->seqnspname = get_namespace_name(get_rel_namespace(f->seqid));
-		f->seqname = get_rel_name(f->seqid);
 
 		/* dropped concurrently since the catalog query: not there any more */
-		if (!f->nspname || !f->relname || !f->attname ||
-			!f->seqnspname || !f->seqname)
+		if (!f->nspname || !f->relname || !f->attname)
 			continue;
+		f->typid = getBaseType(f->typid);
 		result = lappend(result, f);
 	}
 	list_free(raw);
@@ -383,7 +404,8 @@ seqguard_feeds_of(Oid relid, List **watch)
 		f->attnum = attnum;
 		f->attname = attname;
 		f->relname = get_rel_name(relid);
-		f->nspname = get_namespace_name(get_rel_namespace(relid));
+		f->nspid = get_rel_namespace(relid);
+		f->nspname = get_namespace_name(f->nspid);
 		f->seqname = get_rel_name(f->seqid);
 		f->seqnspname = get_namespace_name(get_rel_namespace(f->seqid));
 		if (f->relname == NULL || f->nspname == NULL ||

@@ -305,7 +305,7 @@ fix_all_sequences(PG_FUNCTION_ARGS)
 	{
 		SeqFeed    *f = lfirst(lc);
 
-		if (nspids == NIL || list_member_oid(nspids, get_rel_namespace(f->relid)))
+		if (nspids == NIL || list_member_oid(nspids, f->nspid))
 			chosen = lappend(chosen, f);
 	}
 	fix_sequences(fcinfo, chosen, all, dry_run, allow_backward);

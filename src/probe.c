@@ -358,7 +358,7 @@ seqguard_column_extreme(const SeqFeed *feed, bool want_max, ColumnExtreme *resul
 									   format_type_be(feed->typid));
 		return;
 	}
-	if (isOtherTempNamespace(get_rel_namespace(feed->relid)))
+	if (isOtherTempNamespace(feed->nspid))
 	{
 		result->skip_reason = "temporary table of another session";
 		return;
@@ -377,7 +377,9 @@ seqguard_column_extreme(const SeqFeed *feed, bool want_max, ColumnExtreme *resul
 	snapshot = ActiveSnapshotSet() ? GetActiveSnapshot() : GetTransactionSnapshot();
 
 	/* NoLock: each member is locked below, without waiting */
-	members = find_all_inheritors(feed->relid, NoLock, NULL);
+	members = has_subclass(feed->relid) ?
+		find_all_inheritors(feed->relid, NoLock, NULL) :
+		list_make1_oid(feed->relid);
 	foreach(lc, members)
 	{
 		Oid			member = lfirst_oid(lc);
