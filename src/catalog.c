@@ -77,6 +77,34 @@
  * in the caller's memory context.  has_parent is set in *parents for rows
  * of tables that inherit: only those need folding.
  */
+/*
+ * The plan of FEED_QUERY, prepared once per backend: planning its joins
+ * costs more than running it on a database of a few hundred tables.  The
+ * plan cache replans it after catalog changes.
+ */
+static SPIPlanPtr
+feed_plan(bool some)
+{
+	static SPIPlanPtr plan_all = NULL;
+	static SPIPlanPtr plan_some = NULL;
+	SPIPlanPtr *slot = some ? &plan_some : &plan_all;
+
+	if (*slot == NULL)
+	{
+		Oid			argtype = OIDARRAYOID;
+		SPIPlanPtr	plan;
+
+		plan = some ?
+			SPI_prepare(FEED_QUERY " WHERE f.relid = ANY ($1)", 1, &argtype) :
+			SPI_prepare(FEED_QUERY, 0, NULL);
+		if (plan == NULL)
+			elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
+		SPI_keepplan(plan);
+		*slot = plan;
+	}
+	return *slot;
+}
+
 static List *
 raw_feeds(List *relids)
 {
@@ -87,11 +115,10 @@ raw_feeds(List *relids)
 	if ((ret = SPI_connect()) != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed: %s", SPI_result_code_string(ret));
 	if (relids == NIL)
-		ret = SPI_execute(FEED_QUERY, true, 0);
+		ret = SPI_execute_plan(feed_plan(false), NULL, NULL, true, 0);
 	else
 	{
 		Datum	   *elems = palloc(sizeof(Datum) * list_length(relids));
-		Oid			argtype = OIDARRAYOID;
 		Datum		arg;
 		ListCell   *lc;
 
@@ -99,8 +126,7 @@ raw_feeds(List *relids)
 			elems[foreach_current_index(lc)] = ObjectIdGetDatum(lfirst_oid(lc));
 		arg = PointerGetDatum(construct_array(elems, list_length(relids), OIDOID,
 											  sizeof(Oid), true, TYPALIGN_INT));
-		ret = SPI_execute_with_args(FEED_QUERY " WHERE f.relid = ANY ($1)",
-									1, &argtype, &arg, NULL, true, 0);
+		ret = SPI_execute_plan(feed_plan(true), &arg, NULL, true, 0);
 	}
 	if (ret != SPI_OK_SELECT)
 		elog(ERROR, "SPI_execute failed: %s", SPI_result_code_string(ret));

@@ -158,12 +158,14 @@ guard_relcache_callback(Datum arg, Oid relid)
 		guard_stale = true;
 }
 
-static GuardRel *
-guard_lookup(Oid relid)
+/*
+ * Forget the cache if an invalidation said so.  Called once at the start
+ * of each hook, before any cached feed is handed out: a feed taken from
+ * the cache stays valid until the hook returns.
+ */
+static void
+guard_cache_refresh(void)
 {
-	GuardRel   *entry;
-	bool		found;
-
 	if (guard_stale && guard_rels != NULL)
 	{
 		hash_destroy(guard_rels);
@@ -184,20 +186,24 @@ guard_lookup(Oid relid)
 		guard_rels = hash_create("seqguard relations", 64, &ctl,
 								 HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
 	}
+}
+
+/* the sequence-fed columns of a relation, from the cache or the catalog */
+static GuardRel *
+guard_lookup(Oid relid)
+{
+	GuardRel   *entry;
+	bool		found;
 
 	entry = hash_search(guard_rels, &relid, HASH_ENTER, &found);
 	if (!found || entry->watch_only)
 	{
 		MemoryContext old = MemoryContextSwitchTo(guard_cxt);
 		List	   *watch;
-		List	   *feeds;
+		List	   *feeds = seqguard_feeds_of(relid, &watch);
 		ListCell   *lc;
 
-		entry->watch_only = false;
-		entry->feeds = NIL;
-		feeds = seqguard_feeds_of(relid, &watch);
-
-		/* building may have run invalidations that emptied the hash */
+		/* the catalog query may have grown the hash: look the entry up again */
 		entry = hash_search(guard_rels, &relid, HASH_ENTER, &found);
 		entry->watch_only = false;
 		entry->feeds = feeds;
@@ -566,6 +572,7 @@ guard_ExecutorFinish(QueryDesc *queryDesc)
 		Oid			extnsp;
 		ListCell   *lc;
 
+		guard_cache_refresh();
 		if (IsA(stmt->planTree, ModifyTable))
 			written = plan_writes((ModifyTable *) stmt->planTree, estate, written);
 		foreach(lc, stmt->subplans)
@@ -641,6 +648,7 @@ guard_ProcessUtility(PlannedStmt *pstmt, const char *queryString,
 
 		if (!OidIsValid(relid))
 			return;
+		guard_cache_refresh();
 		foreach(lc, guard_lookup(relid)->feeds)
 		{
 			SeqFeed    *feed = lfirst(lc);
