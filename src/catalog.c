@@ -26,6 +26,8 @@
 #include "catalog/pg_inherits.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
+#include "nodes/nodeFuncs.h"
+#include "nodes/primnodes.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
@@ -38,18 +40,22 @@
  * Every (table, column, sequence, kind) edge of the dependency graph that
  * makes a column sequence-fed.  deptype 'i' links an identity sequence to
  * its column, 'a' an owned one; a default's dependency on the sequence its
- * nextval() names is a normal one from pg_attrdef.  Only tables, partitioned
- * tables and foreign tables count: a view's default feeds no storage.
+ * nextval() names is a normal one from pg_attrdef.  That dependency is also
+ * recorded for any other mention of the sequence (currval('s'), 's'::regclass),
+ * so the default's expression comes along, to be looked into (adbin).  Only
+ * tables, partitioned tables and foreign tables count: a view's default
+ * feeds no storage.
  */
 #define FEED_QUERY \
 "SELECT f.relid, f.attnum, f.seqid, f.kind, t.relkind," \
 "       t.relispartition OR EXISTS (SELECT FROM pg_catalog.pg_inherits i" \
 "                                    WHERE i.inhrelid = f.relid) AS has_parent," \
 "       tn.nspname, t.relname, a.attname, a.atttypid, sn.nspname, s.relname," \
-"       t.relnamespace" \
+"       t.relnamespace, f.adbin" \
 "  FROM (SELECT d.refobjid AS relid, d.refobjsubid::pg_catalog.int2 AS attnum," \
 "               d.objid AS seqid," \
-"               CASE d.deptype WHEN 'i' THEN 0 ELSE 1 END AS kind" \
+"               CASE d.deptype WHEN 'i' THEN 0 ELSE 1 END AS kind," \
+"               NULL::pg_catalog.pg_node_tree AS adbin" \
 "          FROM pg_catalog.pg_depend d" \
 "          JOIN pg_catalog.pg_class s ON s.oid = d.objid AND s.relkind = 'S'" \
 "         WHERE d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass" \
@@ -57,7 +63,7 @@
 "           AND d.refobjsubid > 0" \
 "           AND d.deptype IN ('a', 'i')" \
 "        UNION ALL" \
-"        SELECT ad.adrelid, ad.adnum, d.refobjid, 2" \
+"        SELECT ad.adrelid, ad.adnum, d.refobjid, 2, ad.adbin" \
 "          FROM pg_catalog.pg_attrdef ad" \
 "          JOIN pg_catalog.pg_depend d" \
 "            ON d.classid = 'pg_catalog.pg_attrdef'::pg_catalog.regclass" \
@@ -70,6 +76,28 @@
 "  JOIN pg_catalog.pg_attribute a ON a.attrelid = f.relid AND a.attnum = f.attnum" \
 "  JOIN pg_catalog.pg_class s ON s.oid = f.seqid" \
 "  JOIN pg_catalog.pg_namespace sn ON sn.oid = s.relnamespace"
+
+/*
+ * Does the expression call nextval() on the sequence *context?  The
+ * parser turns nextval('s') into nextval('s'::regclass), a constant.
+ */
+static bool
+calls_nextval_walker(Node *node, void *context)
+{
+	if (node == NULL)
+		return false;
+	if (IsA(node, FuncExpr) && ((FuncExpr *) node)->funcid == F_NEXTVAL &&
+		list_length(((FuncExpr *) node)->args) == 1)
+	{
+		Node	   *arg = linitial(((FuncExpr *) node)->args);
+
+		if (IsA(arg, Const) && ((Const *) arg)->consttype == REGCLASSOID &&
+			!((Const *) arg)->constisnull &&
+			DatumGetObjectId(((Const *) arg)->constvalue) == *(Oid *) context)
+			return true;
+	}
+	return expression_tree_walker(node, calls_nextval_walker, context);
+}
 
 /*
  * Run FEED_QUERY, for every table or only for those in relids, and return
@@ -152,6 +180,18 @@ raw_feeds(List *relids)
 		f->seqnspname = SPI_getvalue(tup, desc, 11);
 		f->seqname = SPI_getvalue(tup, desc, 12);
 		f->nspid = DatumGetObjectId(SPI_getbinval(tup, desc, 13, &isnull));
+		if (f->kind == FEED_DEFAULT)
+		{
+			/* a default that mentions the sequence without nextval() */
+			char	   *adbin = SPI_getvalue(tup, desc, 14);
+
+			if (!calls_nextval_walker(stringToNode(adbin), &f->seqid))
+			{
+				pfree(f);
+				MemoryContextSwitchTo(old);
+				continue;
+			}
+		}
 		raw = lappend(raw, f);
 		MemoryContextSwitchTo(old);
 	}
