@@ -2,7 +2,7 @@
 -- column_kind each gets ('identity', 'serial' when the column owns its
 -- sequence, 'default' for a nextval() default on a sequence it does not own).
 BEGIN;
-SELECT plan(24);
+SELECT plan(25);
 
 CREATE SCHEMA ck;
 CREATE SCHEMA ck_seqs;
@@ -101,6 +101,16 @@ SELECT is((SELECT count(*) FROM h WHERE table_name IN ('a_view', 'a_matview')), 
           'a view with a nextval() default and a materialized view are not tables');
 SELECT is((SELECT column_kind FROM h WHERE table_name = 'unlogged_t'), 'serial',
           'an unlogged table is checked');
+
+-- defaults that mention a sequence without calling nextval() on it: the
+-- classic "child row takes its parent's id" currval() default, and a
+-- column holding the sequence's oid
+CREATE TABLE parent_t (id serial PRIMARY KEY);
+CREATE TABLE child_t (parent_id int DEFAULT currval('parent_t_id_seq'), line int);
+CREATE TABLE seq_ref (seq regclass DEFAULT 'ck_seqs.shared'::regclass,
+                      pos bigint DEFAULT pg_sequence_last_value('ck_seqs.shared'));
+SELECT is((SELECT count(*) FROM h WHERE table_name IN ('child_t', 'seq_ref')), 0::bigint,
+          'a currval() default or a mere reference to a sequence does not make a column sequence-fed');
 
 -- the catalog is read afresh: dropping the link drops the row
 CREATE TABLE dropdef (id bigint DEFAULT nextval('ck_seqs.shared'));
