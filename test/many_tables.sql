@@ -73,7 +73,7 @@ CALL many_tables.create_tables(10000);
 RESET client_min_messages;
 
 BEGIN;
-SELECT plan(10);
+SELECT plan(13);
 
 SELECT is(current_setting('max_locks_per_transaction'), '64', 'max_locks_per_transaction has its default, 64');
 SELECT is((SELECT count(*) FROM pg_class WHERE relnamespace = 'many_tables'::regnamespace AND relkind = 'r'),
@@ -98,6 +98,12 @@ SELECT throws_ok('SELECT many_tables.loop_check()', '53200', 'out of shared memo
                  'the PL/pgSQL loop with max() over the same tables in one transaction runs out of lock memory');
 SELECT is(many_tables.loop_check(100), 10,
           '(the same loop over the first 100 tables works, and finds their 10 lagging sequences)');
+SELECT is((SELECT count(*) FROM fix_all_sequences(true, ARRAY['many_tables'])), 1000::bigint,
+          'a dry run of fix_all_sequences() over the 10,000 tables reports the 1,000');
+SELECT is((SELECT count(*) FROM fix_all_sequences(false, ARRAY['many_tables']) WHERE action = 'advanced'),
+          1000::bigint, 'fix_all_sequences() repairs all 1,000 in one transaction');
+SELECT is((SELECT count(*) FROM check_sequence_health(ARRAY['many_tables']) WHERE status = 'out_of_sync'),
+          0::bigint, 'after which none is out of sync');
 
 SELECT * FROM finish();
 ROLLBACK;
