@@ -134,13 +134,11 @@ BEGIN
 END $$;
 SQL
 
-# The PostgreSQL wiki's "Fixing Sequences" catalog query, as published.
-wiki_fix_query() {
+# The PostgreSQL wiki's "Fixing Sequences" catalog query: its FROM and WHERE
+# (limited to one schema), shared by the recipe and by the same query
+# turned into a check.
+wiki_from() {
 	cat <<SQL
-SELECT 'SELECT SETVAL(' ||
-       quote_literal(quote_ident(PGT.schemaname) || '.' || quote_ident(S.relname)) ||
-       ', COALESCE(MAX(' ||quote_ident(C.attname)|| '), 1) ) FROM ' ||
-       quote_ident(PGT.schemaname)|| '.'||quote_ident(T.relname)|| ';'
 FROM pg_class AS S, pg_depend AS D, pg_class AS T, pg_attribute AS C, pg_tables AS PGT
 WHERE S.relkind = 'S' AND S.oid = D.objid AND D.refobjid = T.oid
   AND D.refobjid = C.attrelid AND D.refobjsubid = C.attnum
@@ -148,17 +146,23 @@ WHERE S.relkind = 'S' AND S.oid = D.objid AND D.refobjid = T.oid
 ORDER BY S.relname;
 SQL
 }
-# The same catalog query turned into a check: one max() comparison per sequence.
+# the recipe, as published: one setval() per sequence
+wiki_fix_query() {
+	cat <<SQL
+SELECT 'SELECT SETVAL(' ||
+       quote_literal(quote_ident(PGT.schemaname) || '.' || quote_ident(S.relname)) ||
+       ', COALESCE(MAX(' ||quote_ident(C.attname)|| '), 1) ) FROM ' ||
+       quote_ident(PGT.schemaname)|| '.'||quote_ident(T.relname)|| ';'
+$(wiki_from "$1")
+SQL
+}
+# as a check: one max() comparison per sequence
 wiki_check_query() {
 	cat <<SQL
 SELECT 'SELECT ' || quote_literal(S.relname) || ', COALESCE(MAX(' || quote_ident(C.attname) || '), 0) >= (SELECT last_value FROM ' ||
        quote_ident(PGT.schemaname) || '.' || quote_ident(S.relname) || ') FROM ' ||
        quote_ident(PGT.schemaname) || '.' || quote_ident(T.relname) || ';'
-FROM pg_class AS S, pg_depend AS D, pg_class AS T, pg_attribute AS C, pg_tables AS PGT
-WHERE S.relkind = 'S' AND S.oid = D.objid AND D.refobjid = T.oid
-  AND D.refobjid = C.attrelid AND D.refobjsubid = C.attnum
-  AND T.relname = PGT.tablename AND PGT.schemaname = '$1'
-ORDER BY S.relname;
+$(wiki_from "$1")
 SQL
 }
 # run_generated QUERY_FUNCTION SCHEMA: generate the statements with the
@@ -236,14 +240,17 @@ echo "== 4. guard: pgbench single-row INSERTs taking the default id"
 psql <<'SQL'
 CREATE TABLE g_plain (id bigserial PRIMARY KEY, v int);
 CREATE TABLE g_trig (id bigserial PRIMARY KEY, v int);
+-- what people write by hand: after each statement, move the sequence (its
+-- name is the trigger's argument) up to the largest id the statement wrote
 CREATE FUNCTION resync() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE last bigint;
 BEGIN
-  PERFORM setval('g_trig_id_seq', GREATEST((SELECT max(id) FROM new_rows),
-                                           (SELECT last_value FROM g_trig_id_seq)));
+  EXECUTE format('SELECT last_value FROM %s', TG_ARGV[0]) INTO last;
+  PERFORM setval(TG_ARGV[0], GREATEST((SELECT max(id) FROM new_rows), last));
   RETURN NULL;
 END $$;
 CREATE TRIGGER resync AFTER INSERT ON g_trig REFERENCING NEW TABLE AS new_rows
-  FOR EACH STATEMENT EXECUTE FUNCTION resync();
+  FOR EACH STATEMENT EXECUTE FUNCTION resync('g_trig_id_seq');
 CREATE SEQUENCE c_seq;
 CREATE TABLE c_plain (id bigint PRIMARY KEY DEFAULT nextval('c_seq'), v int);
 ALTER SEQUENCE c_seq OWNED BY c_plain.id;
@@ -296,14 +303,8 @@ seq 1 "$COPY_ROWS" | awk '{print $1 ",1"}' >"$CSV"
 chown postgres: "$CSV"
 psql <<'SQL'
 CREATE TABLE c_trig (id bigserial PRIMARY KEY, v int);
-CREATE FUNCTION resync_c() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-  PERFORM setval('c_trig_id_seq', GREATEST((SELECT max(id) FROM new_rows),
-                                           (SELECT last_value FROM c_trig_id_seq)));
-  RETURN NULL;
-END $$;
 CREATE TRIGGER resync AFTER INSERT ON c_trig REFERENCING NEW TABLE AS new_rows
-  FOR EACH STATEMENT EXECUTE FUNCTION resync_c();
+  FOR EACH STATEMENT EXECUTE FUNCTION resync('c_trig_id_seq');
 SQL
 copy_ms() { # copy_ms TABLE [PGOPTIONS]
 	psql -c "TRUNCATE $1 RESTART IDENTITY" -c "CHECKPOINT" >/dev/null
