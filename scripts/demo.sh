@@ -9,6 +9,7 @@ DEMO_DIR=${DEMO_DIR:-/tmp/seqguard-demo}
 DEMO_PORT=${DEMO_PORT:-54329}
 
 install_deps
+[ -z "$PG_ROOT" ] || pg_private_copy "$PG_ROOT"
 build_install
 cluster_start "$DEMO_DIR" "$DEMO_PORT"
 

@@ -3,7 +3,11 @@
 # its own port and socket directory under /tmp.  Sourced, not run.
 
 PG_MAJOR=${PG_MAJOR:-15}
-PG_BIN=/usr/lib/postgresql/$PG_MAJOR/bin
+# PG_ROOT: a private copy of the server's installation (see pg_private_copy),
+# so that a build installed there does not replace the system's seqguard
+PG_ROOT=${PG_ROOT:-}
+PG_BIN=$PG_ROOT/usr/lib/postgresql/$PG_MAJOR/bin
+export PG_MAJOR PG_ROOT PG_BIN
 export PG_CONFIG=${PG_CONFIG:-$PG_BIN/pg_config}
 
 die() { echo "$*" >&2; exit 1; }
@@ -20,6 +24,18 @@ install_deps() {
 	apt-get update -qq
 	# shellcheck disable=SC2086
 	apt-get install -y -qq $pkgs >/dev/null
+}
+
+# pg_private_copy DIR: copy the installed server, its extension files and
+# headers under DIR, where they keep working (PostgreSQL finds its files
+# relative to its binaries); then use PG_ROOT=DIR.
+pg_private_copy() {
+	local root=$1
+	[ -x "$root/usr/lib/postgresql/$PG_MAJOR/bin/postgres" ] && return 0
+	mkdir -p "$root/usr/lib/postgresql" "$root/usr/share/postgresql" "$root/usr/include"
+	cp -a "/usr/lib/postgresql/$PG_MAJOR" "$root/usr/lib/postgresql/"
+	cp -a "/usr/share/postgresql/$PG_MAJOR" "$root/usr/share/postgresql/"
+	cp -a /usr/include/postgresql "$root/usr/include/"
 }
 
 # Build as the invoking user, install as root.

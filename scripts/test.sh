@@ -13,6 +13,7 @@ LOG_DIR=${LOG_DIR:-$TEST_DIR-logs}
 
 set -e
 install_deps
+[ -z "$PG_ROOT" ] || pg_private_copy "$PG_ROOT"
 build_install
 cluster_start "$TEST_DIR" "$TEST_PORT"
 set +e

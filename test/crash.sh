@@ -5,7 +5,7 @@
 # Needs PGHOST/PGPORT/PGUSER of a running cluster whose data directory is
 # $PGHOST/data, with seqguard installed.
 set -euo pipefail
-BIN=/usr/lib/postgresql/${PG_MAJOR:-15}/bin
+BIN=${PG_BIN:-/usr/lib/postgresql/${PG_MAJOR:-15}/bin}
 DB=seqguard_crash
 q() { psql -X -q -t -A -v ON_ERROR_STOP=1 "$@"; }
 as_pg() { if [ "$(id -un)" = postgres ]; then "$@"; else runuser -u postgres -- "$@"; fi; }

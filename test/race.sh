@@ -7,7 +7,7 @@
 # "setval(seq, (SELECT max(id) FROM t))" recipe shows the test can fail.
 # Needs PGHOST/PGPORT/PGUSER of a running cluster with seqguard installed.
 set -euo pipefail
-BIN=/usr/lib/postgresql/${PG_MAJOR:-15}/bin
+BIN=${PG_BIN:-/usr/lib/postgresql/${PG_MAJOR:-15}/bin}
 DB=seqguard_race
 SECONDS_EACH=${RACE_SECONDS:-8}
 tmp=$(mktemp -d)
