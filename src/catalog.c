@@ -5,10 +5,18 @@
  *
  * A column is fed by a sequence when it is an identity column, when it
  * owns the sequence (serial, or ALTER SEQUENCE ... OWNED BY), or when its
- * default calls nextval() on it.  All three are recorded in pg_depend, so
- * one catalog query finds them without parsing any expression.  Children
- * of inheritance and partition trees are then folded into their root, so
- * that each tree is reported, and judged, once.
+ * default calls nextval() on it.  The first two are pg_depend edges from
+ * the sequence to the column (deptype 'i' and 'a'); the third is found in
+ * the default's expression, whose dependency on the sequence pg_depend also
+ * records (along with any other mention of it, such as currval('s'), which
+ * does not count).  Children of inheritance and partition trees are folded
+ * into their root, so that each tree is reported, and judged, once.
+ *
+ * Everything here reads the catalogs directly with systable scans under
+ * the catalog snapshot, as getOwnedSequences() does: no SQL is run, so
+ * neither the caller's search_path (and whatever operators it puts first)
+ * nor its transaction snapshot can change the answer, and no user code can
+ * run in the middle.  Objects dropped concurrently simply drop out.
  *
  * Copyright (c) 2026, seqguard developers
  *
@@ -21,68 +29,94 @@
 #include "access/genam.h"
 #include "access/htup_details.h"
 #include "access/table.h"
+#include "catalog/dependency.h"
 #include "catalog/indexing.h"
 #include "catalog/namespace.h"
+#include "catalog/pg_attrdef.h"
+#include "catalog/pg_attribute.h"
+#include "catalog/pg_class.h"
+#include "catalog/pg_depend.h"
 #include "catalog/pg_inherits.h"
+#include "catalog/pg_sequence.h"
 #include "catalog/pg_type.h"
-#include "executor/spi.h"
+#include "miscadmin.h"
 #include "nodes/nodeFuncs.h"
-#include "nodes/primnodes.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
+#include "utils/hsearch.h"
 #include "utils/lsyscache.h"
+#include "utils/rel.h"
+#include "utils/syscache.h"
 
 #include "compat.h"
 #include "seqguard.h"
 
-/*
- * Every (table, column, sequence, kind) edge of the dependency graph that
- * makes a column sequence-fed.  deptype 'i' links an identity sequence to
- * its column, 'a' an owned one; a default's dependency on the sequence its
- * nextval() names is a normal one from pg_attrdef.  That dependency is also
- * recorded for any other mention of the sequence (currval('s'), 's'::regclass),
- * so the default's expression comes along, to be looked into (adbin).  Only
- * tables, partitioned tables and foreign tables count: a view's default
- * feeds no storage.
- */
-#define FEED_QUERY \
-"SELECT f.relid, f.attnum, f.seqid, f.kind, t.relkind," \
-"       t.relispartition OR EXISTS (SELECT FROM pg_catalog.pg_inherits i" \
-"                                    WHERE i.inhrelid = f.relid) AS has_parent," \
-"       tn.nspname, t.relname, a.attname, a.atttypid, sn.nspname, s.relname," \
-"       t.relnamespace, f.adbin" \
-"  FROM (SELECT d.refobjid AS relid, d.refobjsubid::pg_catalog.int2 AS attnum," \
-"               d.objid AS seqid," \
-"               CASE d.deptype WHEN 'i' THEN 0 ELSE 1 END AS kind," \
-"               NULL::pg_catalog.pg_node_tree AS adbin" \
-"          FROM pg_catalog.pg_depend d" \
-"          JOIN pg_catalog.pg_class s ON s.oid = d.objid AND s.relkind = 'S'" \
-"         WHERE d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass" \
-"           AND d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass" \
-"           AND d.refobjsubid > 0" \
-"           AND d.deptype IN ('a', 'i')" \
-"        UNION ALL" \
-"        SELECT ad.adrelid, ad.adnum, d.refobjid, 2, ad.adbin" \
-"          FROM pg_catalog.pg_attrdef ad" \
-"          JOIN pg_catalog.pg_depend d" \
-"            ON d.classid = 'pg_catalog.pg_attrdef'::pg_catalog.regclass" \
-"           AND d.objid = ad.oid" \
-"           AND d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass" \
-"          JOIN pg_catalog.pg_class s ON s.oid = d.refobjid AND s.relkind = 'S'" \
-"       ) f" \
-"  JOIN pg_catalog.pg_class t ON t.oid = f.relid AND t.relkind IN ('r', 'p', 'f')" \
-"  JOIN pg_catalog.pg_namespace tn ON tn.oid = t.relnamespace" \
-"  JOIN pg_catalog.pg_attribute a ON a.attrelid = f.relid AND a.attnum = f.attnum" \
-"  JOIN pg_catalog.pg_class s ON s.oid = f.seqid" \
-"  JOIN pg_catalog.pg_namespace sn ON sn.oid = s.relnamespace"
+/* a (column, sequence) edge, before folding and naming */
+typedef struct FeedEdge
+{
+	Oid			relid;
+	AttrNumber	attnum;
+	Oid			seqid;
+	FeedKind	kind;
+} FeedEdge;
+
+/* an entry of an OID set or map built with dynahash */
+typedef struct OidEntry
+{
+	Oid			key;
+	Oid			value;
+} OidEntry;
+
+static HTAB *
+oid_map_create(const char *name, long size)
+{
+	HASHCTL		ctl;
+
+	ctl.keysize = sizeof(Oid);
+	ctl.entrysize = sizeof(OidEntry);
+	ctl.hcxt = CurrentMemoryContext;
+	return hash_create(name, size, &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+}
+
+static void
+oid_map_put(HTAB *map, Oid key, Oid value)
+{
+	OidEntry   *e = hash_search(map, &key, HASH_ENTER, NULL);
+
+	e->value = value;
+}
+
+static bool
+oid_map_get(HTAB *map, Oid key, Oid *value)
+{
+	OidEntry   *e = hash_search(map, &key, HASH_FIND, NULL);
+
+	if (e && value)
+		*value = e->value;
+	return e != NULL;
+}
+
+static FeedEdge *
+make_edge(Oid relid, AttrNumber attnum, Oid seqid, FeedKind kind)
+{
+	FeedEdge   *e = palloc(sizeof(FeedEdge));
+
+	e->relid = relid;
+	e->attnum = attnum;
+	e->seqid = seqid;
+	e->kind = kind;
+	return e;
+}
 
 /*
- * Does the expression call nextval() on the sequence *context?  The
- * parser turns nextval('s') into nextval('s'::regclass), a constant.
+ * Collect into *context (a List **) the sequences that the expression
+ * calls nextval() on.  The parser turns nextval('s') into
+ * nextval('s'::regclass), a constant; any other argument names no
+ * particular sequence.
  */
 static bool
-calls_nextval_walker(Node *node, void *context)
+nextval_walker(Node *node, void *context)
 {
 	if (node == NULL)
 		return false;
@@ -92,114 +126,324 @@ calls_nextval_walker(Node *node, void *context)
 		Node	   *arg = linitial(((FuncExpr *) node)->args);
 
 		if (IsA(arg, Const) && ((Const *) arg)->consttype == REGCLASSOID &&
-			!((Const *) arg)->constisnull &&
-			DatumGetObjectId(((Const *) arg)->constvalue) == *(Oid *) context)
-			return true;
+			!((Const *) arg)->constisnull)
+			*(List **) context = list_append_unique_oid(*(List **) context,
+														DatumGetObjectId(((Const *) arg)->constvalue));
 	}
-	return expression_tree_walker(node, calls_nextval_walker, context);
+	return expression_tree_walker(node, nextval_walker, context);
 }
 
-/*
- * Run FEED_QUERY, for every table or only for those in relids, and return
- * its rows as SeqFeeds (typid not yet reduced to its base type), allocated
- * in the caller's memory context.  has_parent is set in *parents for rows
- * of tables that inherit: only those need folding.
- */
-/*
- * The plan of FEED_QUERY, prepared once per backend: planning its joins
- * costs more than running it on a database of a few hundred tables.  The
- * plan cache replans it after catalog changes.
- */
-static SPIPlanPtr
-feed_plan(bool some)
-{
-	static SPIPlanPtr plan_all = NULL;
-	static SPIPlanPtr plan_some = NULL;
-	SPIPlanPtr *slot = some ? &plan_some : &plan_all;
-
-	if (*slot == NULL)
-	{
-		Oid			argtype = OIDARRAYOID;
-		SPIPlanPtr	plan;
-
-		plan = some ?
-			SPI_prepare(FEED_QUERY " WHERE f.relid = ANY ($1)", 1, &argtype) :
-			SPI_prepare(FEED_QUERY, 0, NULL);
-		if (plan == NULL)
-			elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
-		SPI_keepplan(plan);
-		*slot = plan;
-	}
-	return *slot;
-}
-
+/* the sequences a pg_attrdef tuple's expression calls nextval() on */
 static List *
-raw_feeds(List *relids)
+default_nextvals(HeapTuple tuple, TupleDesc desc)
 {
-	MemoryContext caller = CurrentMemoryContext;
-	List	   *raw = NIL;
-	int			ret;
+	bool		isnull;
+	Datum		adbin = heap_getattr(tuple, Anum_pg_attrdef_adbin, desc, &isnull);
+	List	   *seqids = NIL;
 
-	if ((ret = SPI_connect()) != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed: %s", SPI_result_code_string(ret));
-	if (relids == NIL)
-		ret = SPI_execute_plan(feed_plan(false), NULL, NULL, true, 0);
-	else
+	if (!isnull)
+		(void) nextval_walker(stringToNode(TextDatumGetCString(adbin)), &seqids);
+	return seqids;
+}
+
+static bool
+is_sequence(Oid relid)
+{
+	return get_rel_relkind(relid) == RELKIND_SEQUENCE;
+}
+
+/*
+ * Append to *edges the owned and identity sequences of one relation's
+ * columns: pg_depend rows whose referenced object is a column of relid
+ * and whose dependent is a sequence, found through pg_depend's index on
+ * the referenced object.
+ */
+static void
+owned_edges(Oid relid, List **edges)
+{
+	Relation	dep = table_open(DependRelationId, AccessShareLock);
+	ScanKeyData key[2];
+	SysScanDesc scan;
+	HeapTuple	tuple;
+
+	ScanKeyInit(&key[0], Anum_pg_depend_refclassid, BTEqualStrategyNumber,
+				F_OIDEQ, ObjectIdGetDatum(RelationRelationId));
+	ScanKeyInit(&key[1], Anum_pg_depend_refobjid, BTEqualStrategyNumber,
+				F_OIDEQ, ObjectIdGetDatum(relid));
+	scan = systable_beginscan(dep, DependReferenceIndexId, true, NULL, 2, key);
+	while (HeapTupleIsValid(tuple = systable_getnext(scan)))
 	{
-		Datum	   *elems = palloc(sizeof(Datum) * list_length(relids));
-		Datum		arg;
+		Form_pg_depend d = (Form_pg_depend) GETSTRUCT(tuple);
+
+		if (d->classid == RelationRelationId && d->refobjsubid > 0 &&
+			(d->deptype == DEPENDENCY_AUTO || d->deptype == DEPENDENCY_INTERNAL) &&
+			is_sequence(d->objid))
+			*edges = lappend(*edges,
+							 make_edge(relid, d->refobjsubid, d->objid,
+									   d->deptype == DEPENDENCY_INTERNAL ?
+									   FEED_IDENTITY : FEED_OWNED));
+	}
+	systable_endscan(scan);
+	table_close(dep, AccessShareLock);
+}
+
+/* Append to *edges the nextval() defaults of one relation's columns. */
+static void
+default_edges(Oid relid, List **edges)
+{
+	Relation	ad = table_open(AttrDefaultRelationId, AccessShareLock);
+	ScanKeyData key;
+	SysScanDesc scan;
+	HeapTuple	tuple;
+
+	ScanKeyInit(&key, Anum_pg_attrdef_adrelid, BTEqualStrategyNumber,
+				F_OIDEQ, ObjectIdGetDatum(relid));
+	scan = systable_beginscan(ad, AttrDefaultIndexId, true, NULL, 1, &key);
+	while (HeapTupleIsValid(tuple = systable_getnext(scan)))
+	{
+		Form_pg_attrdef def = (Form_pg_attrdef) GETSTRUCT(tuple);
 		ListCell   *lc;
 
-		foreach(lc, relids)
-			elems[foreach_current_index(lc)] = ObjectIdGetDatum(lfirst_oid(lc));
-		arg = PointerGetDatum(construct_array(elems, list_length(relids), OIDOID,
-											  sizeof(Oid), true, TYPALIGN_INT));
-		ret = SPI_execute_plan(feed_plan(true), &arg, NULL, true, 0);
+		foreach(lc, default_nextvals(tuple, RelationGetDescr(ad)))
+			if (is_sequence(lfirst_oid(lc)))
+				*edges = lappend(*edges, make_edge(relid, def->adnum, lfirst_oid(lc),
+												   FEED_DEFAULT));
 	}
-	if (ret != SPI_OK_SELECT)
-		elog(ERROR, "SPI_execute failed: %s", SPI_result_code_string(ret));
-
-	for (uint64 i = 0; i < SPI_processed; i++)
-	{
-		HeapTuple	tup = SPI_tuptable->vals[i];
-		TupleDesc	desc = SPI_tuptable->tupdesc;
-		bool		isnull;
-		MemoryContext old = MemoryContextSwitchTo(caller);
-		SeqFeed    *f = palloc0(sizeof(SeqFeed));
-
-		f->relid = DatumGetObjectId(SPI_getbinval(tup, desc, 1, &isnull));
-		f->attnum = DatumGetInt16(SPI_getbinval(tup, desc, 2, &isnull));
-		f->seqid = DatumGetObjectId(SPI_getbinval(tup, desc, 3, &isnull));
-		f->kind = (FeedKind) DatumGetInt32(SPI_getbinval(tup, desc, 4, &isnull));
-		f->relkind = DatumGetChar(SPI_getbinval(tup, desc, 5, &isnull));
-		f->has_parent = DatumGetBool(SPI_getbinval(tup, desc, 6, &isnull));
-		f->nspname = SPI_getvalue(tup, desc, 7);
-		f->relname = SPI_getvalue(tup, desc, 8);
-		f->attname = SPI_getvalue(tup, desc, 9);
-		f->typid = DatumGetObjectId(SPI_getbinval(tup, desc, 10, &isnull));
-		f->seqnspname = SPI_getvalue(tup, desc, 11);
-		f->seqname = SPI_getvalue(tup, desc, 12);
-		f->nspid = DatumGetObjectId(SPI_getbinval(tup, desc, 13, &isnull));
-		if (f->kind == FEED_DEFAULT)
-		{
-			/* a default that mentions the sequence without nextval() */
-			char	   *adbin = SPI_getvalue(tup, desc, 14);
-
-			if (!calls_nextval_walker(stringToNode(adbin), &f->seqid))
-			{
-				pfree(f);
-				MemoryContextSwitchTo(old);
-				continue;
-			}
-		}
-		raw = lappend(raw, f);
-		MemoryContextSwitchTo(old);
-	}
-	SPI_finish();
-	return raw;
+	systable_endscan(scan);
+	table_close(ad, AccessShareLock);
 }
 
-/* true for the column types a sequence value can be compared with */
+/*
+ * Every (column, sequence) edge in the database, by one pass over
+ * pg_sequence, pg_depend and the pg_attrdef rows that depend on a
+ * sequence: linear in the size of the catalogs, with no per-table lookup.
+ */
+static List *
+all_edges(void)
+{
+	HTAB	   *seqs = oid_map_create("seqguard sequences", 1024);
+	HTAB	   *attrdefs = oid_map_create("seqguard defaults", 1024);
+	List	   *edges = NIL;
+	Relation	rel;
+	SysScanDesc scan;
+	HeapTuple	tuple;
+
+	rel = table_open(SequenceRelationId, AccessShareLock);
+	scan = systable_beginscan(rel, InvalidOid, false, NULL, 0, NULL);
+	while (HeapTupleIsValid(tuple = systable_getnext(scan)))
+		oid_map_put(seqs, ((Form_pg_sequence) GETSTRUCT(tuple))->seqrelid, InvalidOid);
+	systable_endscan(scan);
+	table_close(rel, AccessShareLock);
+
+	rel = table_open(DependRelationId, AccessShareLock);
+	scan = systable_beginscan(rel, InvalidOid, false, NULL, 0, NULL);
+	while (HeapTupleIsValid(tuple = systable_getnext(scan)))
+	{
+		Form_pg_depend d = (Form_pg_depend) GETSTRUCT(tuple);
+
+		if (d->refclassid != RelationRelationId ||
+			!oid_map_get(seqs, d->classid == RelationRelationId ? d->objid : d->refobjid, NULL))
+			continue;
+		if (d->classid == RelationRelationId && d->refobjsubid > 0 &&
+			(d->deptype == DEPENDENCY_AUTO || d->deptype == DEPENDENCY_INTERNAL))
+			edges = lappend(edges,
+							make_edge(d->refobjid, d->refobjsubid, d->objid,
+									  d->deptype == DEPENDENCY_INTERNAL ?
+									  FEED_IDENTITY : FEED_OWNED));
+		else if (d->classid == AttrDefaultRelationId && d->refobjsubid == 0)
+			oid_map_put(attrdefs, d->objid, InvalidOid);
+	}
+	systable_endscan(scan);
+	table_close(rel, AccessShareLock);
+
+	if (hash_get_num_entries(attrdefs) > 0)
+	{
+		rel = table_open(AttrDefaultRelationId, AccessShareLock);
+		scan = systable_beginscan(rel, InvalidOid, false, NULL, 0, NULL);
+		while (HeapTupleIsValid(tuple = systable_getnext(scan)))
+		{
+			Form_pg_attrdef def = (Form_pg_attrdef) GETSTRUCT(tuple);
+			ListCell   *lc;
+
+			if (!oid_map_get(attrdefs, def->oid, NULL))
+				continue;
+			foreach(lc, default_nextvals(tuple, RelationGetDescr(rel)))
+				if (oid_map_get(seqs, lfirst_oid(lc), NULL))
+					edges = lappend(edges, make_edge(def->adrelid, def->adnum,
+													 lfirst_oid(lc), FEED_DEFAULT));
+		}
+		systable_endscan(scan);
+		table_close(rel, AccessShareLock);
+	}
+
+	hash_destroy(seqs);
+	hash_destroy(attrdefs);
+	return edges;
+}
+
+/* child -> first parent, for every relation that inherits */
+static HTAB *
+all_parents(void)
+{
+	HTAB	   *parents = oid_map_create("seqguard parents", 256);
+	Relation	rel = table_open(InheritsRelationId, AccessShareLock);
+	SysScanDesc scan = systable_beginscan(rel, InvalidOid, false, NULL, 0, NULL);
+	HeapTuple	tuple;
+
+	while (HeapTupleIsValid(tuple = systable_getnext(scan)))
+	{
+		Form_pg_inherits inh = (Form_pg_inherits) GETSTRUCT(tuple);
+
+		if (inh->inhseqno == 1)
+			oid_map_put(parents, inh->inhrelid, inh->inhparent);
+	}
+	systable_endscan(scan);
+	table_close(rel, AccessShareLock);
+	return parents;
+}
+
+/*
+ * The first parent of a relation in pg_inherits, or InvalidOid.  A
+ * partition has exactly one; under multiple inheritance the first listed
+ * one is the one whose column numbering the child follows most closely.
+ */
+static Oid
+first_parent(Oid relid)
+{
+	Relation	inh;
+	SysScanDesc scan;
+	ScanKeyData key[2];
+	HeapTuple	tuple;
+	Oid			parent = InvalidOid;
+
+	inh = table_open(InheritsRelationId, AccessShareLock);
+	ScanKeyInit(&key[0], Anum_pg_inherits_inhrelid,
+				BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(relid));
+	ScanKeyInit(&key[1], Anum_pg_inherits_inhseqno,
+				BTEqualStrategyNumber, F_INT4EQ, Int32GetDatum(1));
+	scan = systable_beginscan(inh, InheritsRelidSeqnoIndexId, true,
+							  NULL, 2, key);
+	if ((tuple = systable_getnext(scan)) != NULL)
+		parent = ((Form_pg_inherits) GETSTRUCT(tuple))->inhparent;
+	systable_endscan(scan);
+	table_close(inh, AccessShareLock);
+	return parent;
+}
+
+/* a relation and all its ancestors, following first parents */
+List *
+seqguard_lineage(Oid relid)
+{
+	List	   *result = list_make1_oid(relid);
+
+	while (OidIsValid(relid = first_parent(relid)))
+	{
+		/* a cycle cannot be made, but never loop on a damaged catalog */
+		if (list_member_oid(result, relid))
+			break;
+		result = lappend_oid(result, relid);
+	}
+	return result;
+}
+
+/* the name of a live column, or NULL */
+static char *
+live_attname(Oid relid, AttrNumber attnum)
+{
+	HeapTuple	tup = SearchSysCache2(ATTNUM, ObjectIdGetDatum(relid),
+									  Int16GetDatum(attnum));
+	char	   *name = NULL;
+
+	if (HeapTupleIsValid(tup))
+	{
+		Form_pg_attribute att = (Form_pg_attribute) GETSTRUCT(tup);
+
+		if (!att->attisdropped)
+			name = pstrdup(NameStr(att->attname));
+		ReleaseSysCache(tup);
+	}
+	return name;
+}
+
+/* the number of a live column by name, or InvalidAttrNumber */
+static AttrNumber
+live_attnum(Oid relid, const char *attname, Oid *typid)
+{
+	HeapTuple	tup = SearchSysCacheAttName(relid, attname);
+	AttrNumber	attnum = InvalidAttrNumber;
+
+	if (HeapTupleIsValid(tup))
+	{
+		Form_pg_attribute att = (Form_pg_attribute) GETSTRUCT(tup);
+
+		attnum = att->attnum;
+		if (typid)
+			*typid = att->atttypid;
+		ReleaseSysCache(tup);
+	}
+	return attnum;
+}
+
+/*
+ * Name an edge's table, column and sequence, after folding its table into
+ * the root of its tree (following the column by name for as long as the
+ * parent has one).  Returns NULL when any of them has gone: dropped since
+ * the catalog was read, or not a table (a view's default feeds nothing).
+ */
+static SeqFeed *
+name_edge(const FeedEdge *e, HTAB *parents)
+{
+	SeqFeed    *f;
+	HeapTuple	tup;
+	Form_pg_class cls;
+	char	   *attname;
+	Oid			relid = e->relid;
+	AttrNumber	attnum = e->attnum;
+	Oid			typid = InvalidOid;
+	Oid			parent;
+	int			depth = 0;
+
+	if ((attname = live_attname(relid, attnum)) == NULL)
+		return NULL;
+	while (oid_map_get(parents, relid, &parent) && depth++ < 1000)
+	{
+		AttrNumber	pattnum = live_attnum(parent, attname, NULL);
+
+		if (pattnum == InvalidAttrNumber)
+			break;
+		relid = parent;
+		attnum = pattnum;
+	}
+	if (live_attnum(relid, attname, &typid) == InvalidAttrNumber)
+		return NULL;
+
+	tup = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
+	if (!HeapTupleIsValid(tup))
+		return NULL;
+	cls = (Form_pg_class) GETSTRUCT(tup);
+	f = palloc0(sizeof(SeqFeed));
+	f->relid = relid;
+	f->attnum = attnum;
+	f->seqid = e->seqid;
+	f->kind = e->kind;
+	f->relkind = cls->relkind;
+	f->nspid = cls->relnamespace;
+	f->relname = pstrdup(NameStr(cls->relname));
+	f->attname = attname;
+	f->typid = getBaseType(typid);
+	ReleaseSysCache(tup);
+
+	f->nspname = get_namespace_name(f->nspid);
+	f->seqname = get_rel_name(f->seqid);
+	f->seqnspname = f->seqname ? get_namespace_name(get_rel_namespace(f->seqid)) : NULL;
+	if (f->nspname == NULL || f->seqname == NULL || f->seqnspname == NULL ||
+		(f->relkind != RELKIND_RELATION && f->relkind != RELKIND_PARTITIONED_TABLE &&
+		 f->relkind != RELKIND_FOREIGN_TABLE))
+		return NULL;
+	return f;
+}
+
+/* true for the column types a sequence value can be compared with directly */
 bool
 seqguard_is_integer_type(Oid typid)
 {
@@ -262,73 +506,6 @@ seqguard_schema_list(ArrayType *schemas)
 	return result;
 }
 
-/*
- * The first parent of a relation in pg_inherits, or InvalidOid.  A
- * partition has exactly one; under multiple inheritance the first listed
- * one is the one whose column numbering the child follows most closely.
- */
-static Oid
-first_parent(Oid relid)
-{
-	Relation	inh;
-	SysScanDesc scan;
-	ScanKeyData key[2];
-	HeapTuple	tuple;
-	Oid			parent = InvalidOid;
-
-	inh = table_open(InheritsRelationId, AccessShareLock);
-	ScanKeyInit(&key[0], Anum_pg_inherits_inhrelid,
-				BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(relid));
-	ScanKeyInit(&key[1], Anum_pg_inherits_inhseqno,
-				BTEqualStrategyNumber, F_INT4EQ, Int32GetDatum(1));
-	scan = systable_beginscan(inh, InheritsRelidSeqnoIndexId, true,
-							  NULL, 2, key);
-	if ((tuple = systable_getnext(scan)) != NULL)
-		parent = ((Form_pg_inherits) GETSTRUCT(tuple))->inhparent;
-	systable_endscan(scan);
-	table_close(inh, AccessShareLock);
-	return parent;
-}
-
-/*
- * Move a column up to the root of its tree, following it by name, for as
- * long as the parent has a column of that name.  A column dropped since
- * the catalog query comes back as InvalidAttrNumber.
- */
-static void
-fold_to_root(Oid *relid, AttrNumber *attnum)
-{
-	char	   *attname = get_attname(*relid, *attnum, true);
-	Oid			parent;
-
-	if (attname == NULL)
-	{
-		*attnum = InvalidAttrNumber;
-		return;
-	}
-
-	while (OidIsValid(parent = first_parent(*relid)))
-	{
-		AttrNumber	pattnum = get_attnum(parent, attname);
-
-		if (pattnum == InvalidAttrNumber)
-			break;
-		*relid = parent;
-		*attnum = pattnum;
-	}
-}
-
-/* a relation and all its ancestors, following first parents */
-List *
-seqguard_lineage(Oid relid)
-{
-	List	   *result = list_make1_oid(relid);
-
-	while (OidIsValid(relid = first_parent(relid)))
-		result = lappend_oid(result, relid);
-	return result;
-}
-
 static int
 feed_cmp_oids(const ListCell *a, const ListCell *b)
 {
@@ -363,6 +540,33 @@ feed_cmp_names(const ListCell *a, const ListCell *b)
 }
 
 /*
+ * A serial column shows up twice (owned, and its default); a child's
+ * copied default shows up again under its root.  Keep the most specific
+ * kind of each (root, column, sequence): sort, then drop repeats.
+ */
+static List *
+unique_feeds(List *feeds)
+{
+	List	   *result = NIL;
+	SeqFeed    *prev = NULL;
+	ListCell   *lc;
+
+	list_sort(feeds, feed_cmp_oids);
+	foreach(lc, feeds)
+	{
+		SeqFeed    *f = lfirst(lc);
+
+		if (prev && prev->relid == f->relid && prev->attnum == f->attnum &&
+			prev->seqid == f->seqid)
+			continue;
+		result = lappend(result, f);
+		prev = f;
+	}
+	list_free(feeds);
+	return result;
+}
+
+/*
  * Every sequence-fed column of the database, folded into tree roots,
  * limited to tables whose root is in one of nspids (NIL: all), in order of
  * schema, table, column and sequence name.  The result is allocated in the
@@ -371,114 +575,70 @@ feed_cmp_names(const ListCell *a, const ListCell *b)
 List *
 seqguard_find_feeds(List *nspids)
 {
-	List	   *raw;
-	List	   *result = NIL;
-	SeqFeed    *prev = NULL;
+	List	   *edges = all_edges();
+	HTAB	   *parents = all_parents();
+	List	   *feeds = NIL;
 	ListCell   *lc;
 
-	raw = raw_feeds(NIL);
-
-	foreach(lc, raw)
+	foreach(lc, edges)
 	{
-		SeqFeed    *f = lfirst(lc);
-		Oid			relid = f->relid;
+		SeqFeed    *f;
 
-		if (!f->has_parent)
-			continue;
-		fold_to_root(&f->relid, &f->attnum);
-		if (f->relid != relid && f->attnum != InvalidAttrNumber)
-		{
-			/* names and kind are now those of the root */
-			f->relkind = get_rel_relkind(f->relid);
-			f->typid = get_atttype(f->relid, f->attnum);
-			f->nspid = get_rel_namespace(f->relid);
-			f->nspname = get_namespace_name(f->nspid);
-			f->relname = get_rel_name(f->relid);
-			f->attname = get_attname(f->relid, f->attnum, true);
-		}
+		CHECK_FOR_INTERRUPTS();
+		f = name_edge(lfirst(lc), parents);
+		if (f && (nspids == NIL || list_member_oid(nspids, f->nspid)))
+			feeds = lappend(feeds, f);
 	}
+	list_free_deep(edges);
+	hash_destroy(parents);
 
-	/*
-	 * A serial column shows up twice (owned, and its default); a child's
-	 * copied default shows up again under its root.  Keep the most specific
-	 * kind of each (root, column, sequence).
-	 */
-	list_sort(raw, feed_cmp_oids);
-	foreach(lc, raw)
-	{
-		SeqFeed    *f = lfirst(lc);
-
-		if (f->attnum == InvalidAttrNumber)
-			continue;
-		if (prev && prev->relid == f->relid && prev->attnum == f->attnum &&
-			prev->seqid == f->seqid)
-			continue;
-		prev = f;
-
-		if (nspids != NIL && !list_member_oid(nspids, f->nspid))
-			continue;
-
-		/* dropped concurrently since the catalog query: not there any more */
-		if (!f->nspname || !f->relname || !f->attname)
-			continue;
-		f->typid = getBaseType(f->typid);
-		result = lappend(result, f);
-	}
-	list_free(raw);
-
-	list_sort(result, feed_cmp_names);
-	return result;
+	feeds = unique_feeds(feeds);
+	list_sort(feeds, feed_cmp_names);
+	return feeds;
 }
 
 /*
- * The integer columns of one relation that a sequence feeds, directly or
- * through an ancestor (a partition attached without the parent's default
- * is still fed by the parent's sequence).  The SeqFeeds carry relid's own
- * column numbers.  *watch receives every relation the answer depends on:
- * the relation, its ancestors and the sequences.
+ * The sequence-fed columns of one relation, including those fed through
+ * an ancestor (a partition attached without the parent's default is still
+ * fed by the parent's sequence), with relid's own column numbers and no
+ * names.  *watch receives every relation the answer depends on: the
+ * relation, its ancestors and the sequences.  The result is allocated in
+ * the caller's memory context.
  */
 List *
 seqguard_feeds_of(Oid relid, List **watch)
 {
 	List	   *lineage = seqguard_lineage(relid);
+	List	   *edges = NIL;
 	List	   *result = NIL;
 	ListCell   *lc;
 
-	*watch = list_copy(lineage);
-	foreach(lc, raw_feeds(lineage))
+	foreach(lc, lineage)
 	{
-		SeqFeed    *f = lfirst(lc);
-		char	   *attname = get_attname(f->relid, f->attnum, true);
+		owned_edges(lfirst_oid(lc), &edges);
+		default_edges(lfirst_oid(lc), &edges);
+	}
+
+	*watch = lineage;
+	foreach(lc, edges)
+	{
+		FeedEdge   *e = lfirst(lc);
+		char	   *attname = live_attname(e->relid, e->attnum);
 		AttrNumber	attnum;
-		ListCell   *rc;
-		bool		dup = false;
+		Oid			typid;
+		SeqFeed    *f;
 
 		if (attname == NULL ||
-			(attnum = get_attnum(relid, attname)) == InvalidAttrNumber)
+			(attnum = live_attnum(relid, attname, &typid)) == InvalidAttrNumber)
 			continue;
-		foreach(rc, result)
-		{
-			SeqFeed    *r = lfirst(rc);
-
-			dup |= (r->attnum == attnum && r->seqid == f->seqid);
-		}
-		f->typid = getBaseType(get_atttype(relid, attnum));
-		if (dup || !seqguard_is_integer_type(f->typid))
-			continue;
-
+		f = palloc0(sizeof(SeqFeed));
 		f->relid = relid;
 		f->attnum = attnum;
-		f->attname = attname;
-		f->relname = get_rel_name(relid);
-		f->nspid = get_rel_namespace(relid);
-		f->nspname = get_namespace_name(f->nspid);
-		f->seqname = get_rel_name(f->seqid);
-		f->seqnspname = get_namespace_name(get_rel_namespace(f->seqid));
-		if (f->relname == NULL || f->nspname == NULL ||
-			f->seqname == NULL || f->seqnspname == NULL)
-			continue;
+		f->seqid = e->seqid;
+		f->kind = e->kind;
+		f->typid = getBaseType(typid);
 		result = lappend(result, f);
-		*watch = list_append_unique_oid(*watch, f->seqid);
+		*watch = list_append_unique_oid(*watch, e->seqid);
 	}
-	return result;
+	return unique_feeds(result);
 }

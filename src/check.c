@@ -28,6 +28,7 @@
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
+#include "utils/syscache.h"
 #include "utils/tuplestore.h"
 
 #include "compat.h"
@@ -112,8 +113,10 @@ append_widen(StringInfo buf, const SeqFeed *f, const SeqState *seq)
 /*
  * Judge one sequence-fed column.  fixfn is the qualified name of
  * fix_sequence(), for the statement that repairs an out-of-sync column.
+ * Returns false when the table or sequence was dropped meanwhile: there
+ * is nothing to report.
  */
-static void
+static bool
 evaluate(const SeqFeed *f, double threshold, const char *fixfn, HealthRow *row)
 {
 	SeqState	seq;
@@ -129,17 +132,24 @@ evaluate(const SeqFeed *f, double threshold, const char *fixfn, HealthRow *row)
 	memset(row, 0, sizeof(HealthRow));
 	initStringInfo(&detail);
 
-	why = seqguard_read_sequence(f->seqid, ACL_SELECT | ACL_USAGE, &seq);
-	if (why == NULL)
+	memset(&col, 0, sizeof(col));
+	if (!seqguard_is_integer_type(f->typid))
+		why = psprintf("column type %s is not smallint, integer or bigint",
+					   format_type_be(f->typid));
+	else if ((why = seqguard_read_sequence(f->seqid, ACL_SELECT | ACL_USAGE, true, &seq)) == NULL)
 	{
 		seqguard_column_extreme(f, seq.increment > 0, &col);
+		if (col.gone)
+			return false;
 		why = col.skip_reason;
 	}
+	else if (!SearchSysCacheExists1(RELOID, ObjectIdGetDatum(f->seqid)))
+		return false;
 	if (why != NULL)
 	{
 		row->status = HEALTH_SKIPPED;
 		row->detail = psprintf("Not checked: %s.", why);
-		return;
+		return true;
 	}
 
 	asc = seq.increment > 0;
@@ -213,8 +223,10 @@ evaluate(const SeqFeed *f, double threshold, const char *fixfn, HealthRow *row)
 		appendStringInfo(&detail,
 						 "%sNo btree index leads with this column, so the table was scanned.",
 						 detail.len ? " " : "");
+	seqguard_append_unseen(&detail, col.unseen);
 
 	row->detail = detail.len ? detail.data : NULL;
+	return true;
 }
 
 static Datum
@@ -270,7 +282,12 @@ check_sequence_health(PG_FUNCTION_ARGS)
 		bool		nulls[12] = {0};
 
 		CHECK_FOR_INTERRUPTS();
-		evaluate(f, threshold, fixfn, &row);
+		if (!evaluate(f, threshold, fixfn, &row))
+		{
+			MemoryContextSwitchTo(old);
+			MemoryContextReset(rowcxt);
+			continue;
+		}
 
 		values[0] = name_datum(f->nspname);
 		values[1] = name_datum(f->relname);
@@ -311,29 +328,40 @@ assert_sequences_healthy(PG_FUNCTION_ARGS)
 	List	   *nspids = seqguard_schema_list(PG_ARGISNULL(0) ? NULL : PG_GETARG_ARRAYTYPE_P(0));
 	char	   *fixfn = own_function(fcinfo, "fix_sequence");
 	List	   *feeds = seqguard_find_feeds(nspids);
+	MemoryContext rowcxt;
 	StringInfoData list;
 	int			bad = 0;
 	ListCell   *lc;
 
 	initStringInfo(&list);
+	rowcxt = AllocSetContextCreate(CurrentMemoryContext, "seqguard assert row",
+								   ALLOCSET_DEFAULT_SIZES);
 	foreach(lc, feeds)
 	{
 		SeqFeed    *f = lfirst(lc);
+		MemoryContext old = MemoryContextSwitchTo(rowcxt);
 		HealthRow	row;
 
 		CHECK_FOR_INTERRUPTS();
-		evaluate(f, seqguard_exhaustion_threshold, fixfn, &row);
-		if (row.status != HEALTH_OUT_OF_SYNC && row.status != HEALTH_EXHAUSTED)
-			continue;
-		bad++;
-		appendStringInfo(&list, "%s%s.%s (sequence %s): %s. %s",
-						 list.len ? "\n" : "",
-						 quote_qualified_identifier(f->nspname, f->relname),
-						 quote_identifier(f->attname),
-						 quote_qualified_identifier(f->seqnspname, f->seqname),
-						 status_names[row.status],
-						 row.detail);
+		if (evaluate(f, seqguard_exhaustion_threshold, fixfn, &row) &&
+			(row.status == HEALTH_OUT_OF_SYNC || row.status == HEALTH_EXHAUSTED))
+		{
+			char	   *line = psprintf("%s%s.%s (sequence %s): %s. %s",
+										list.len ? "\n" : "",
+										quote_qualified_identifier(f->nspname, f->relname),
+										quote_identifier(f->attname),
+										quote_qualified_identifier(f->seqnspname, f->seqname),
+										status_names[row.status],
+										row.detail);
+
+			MemoryContextSwitchTo(old);
+			appendStringInfoString(&list, line);
+			bad++;
+		}
+		MemoryContextSwitchTo(old);
+		MemoryContextReset(rowcxt);
 	}
+	MemoryContextDelete(rowcxt);
 
 	if (bad > 0)
 		ereport(ERROR,

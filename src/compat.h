@@ -38,4 +38,17 @@
 	index_beginscan((heap), (index), (snapshot), (nkeys), 0)
 #endif
 
+/* a whole-table scan */
+#define seqguard_table_beginscan(rel, snapshot) \
+	table_beginscan((rel), (snapshot), 0, NULL)
+
+/* privileges on a schema: pg_namespace_aclcheck() became object_aclcheck() in 16 */
+#if PG_VERSION_NUM >= 160000
+#define seqguard_namespace_aclcheck(nspid, roleid, mode) \
+	object_aclcheck(NamespaceRelationId, (nspid), (roleid), (mode))
+#else
+#define seqguard_namespace_aclcheck(nspid, roleid, mode) \
+	pg_namespace_aclcheck((nspid), (roleid), (mode))
+#endif
+
 #endif							/* SEQGUARD_COMPAT_H */

@@ -19,6 +19,7 @@
 #include "postgres.h"
 
 #include "access/xact.h"
+#include "catalog/namespace.h"
 #include "catalog/pg_class.h"
 #include "common/int.h"
 #include "fmgr.h"
@@ -27,8 +28,10 @@
 #include "miscadmin.h"
 #include "tcop/utility.h"
 #include "utils/builtins.h"
+#include "utils/hsearch.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
+#include "utils/syscache.h"
 #include "utils/tuplestore.h"
 
 #include "compat.h"
@@ -67,7 +70,9 @@ append_covers(StringInfo buf, List *feeds)
 
 /*
  * Decide, and unless dry_run do, what one sequence needs.  feeds are all
- * the columns it feeds.
+ * the columns it feeds.  The dry run takes the same decisions on the same
+ * numbers; only the move itself, made under the sequence's buffer lock,
+ * can find that another session moved the sequence meanwhile.
  */
 static void
 fix_one(Oid seqid, List *feeds, bool dry_run, bool allow_backward, FixRow *row)
@@ -77,20 +82,26 @@ fix_one(Oid seqid, List *feeds, bool dry_run, bool allow_backward, FixRow *row)
 	StringInfoData detail;
 	const char *why;
 	ListCell   *lc;
+	List	   *judged = NIL;
+	List	   *unseen = NIL;
 	bool		has_max = false;
 	int64		m = 0;
 	int64		lo,
 				hi;
 	int64		target;
 	bool		reset;
-	int			nint = 0;
 
 	memset(row, 0, sizeof(FixRow));
 	initStringInfo(&detail);
 
 	/* the same privilege setval() needs, also for a dry run */
-	if ((why = seqguard_read_sequence(seqid, ACL_UPDATE, &seq)) != NULL)
+	if ((why = seqguard_read_sequence(seqid, ACL_UPDATE, true, &seq)) != NULL)
+	{
+		if (!SearchSysCacheExists1(RELOID, ObjectIdGetDatum(seqid)))
+			return;				/* dropped meanwhile */
+		judged = feeds;
 		goto skip;
+	}
 
 	lo = seq.minv;
 	hi = seq.maxv;
@@ -101,15 +112,27 @@ fix_one(Oid seqid, List *feeds, bool dry_run, bool allow_backward, FixRow *row)
 		int64		tmin,
 					tmax;
 
-		if (!seqguard_is_integer_type(f->typid))
-			continue;
-		nint++;
+		if (!seqguard_probe_supported(f->typid))
+		{
+			why = psprintf("column %s.%s is of type %s, whose values cannot be compared with the sequence's",
+						   quote_qualified_identifier(f->nspname, f->relname),
+						   quote_identifier(f->attname), format_type_be(f->typid));
+			judged = feeds;
+			goto skip;
+		}
 		seqguard_column_extreme(f, seq.increment > 0, &col);
+		if (col.gone)
+			continue;
+		unseen = list_concat(unseen, col.unseen);
+		if (col.skip_reason && isOtherTempNamespace(f->nspid))
+			continue;			/* noted as not seen; it cannot be read */
+		judged = lappend(judged, f);
 		if (col.skip_reason)
 		{
 			why = psprintf("%s (%s.%s)", col.skip_reason,
 						   quote_qualified_identifier(f->nspname, f->relname),
 						   quote_identifier(f->attname));
+			judged = feeds;
 			goto skip;
 		}
 		if (col.has_value &&
@@ -120,9 +143,11 @@ fix_one(Oid seqid, List *feeds, bool dry_run, bool allow_backward, FixRow *row)
 		lo = Max(lo, tmin);
 		hi = Min(hi, tmax);
 	}
-	if (nint == 0)
+	if (judged == NIL)
 	{
-		why = "no column it feeds is of type smallint, integer or bigint";
+		if (unseen == NIL)
+			return;				/* every table it feeds was dropped meanwhile */
+		why = "every table it feeds is a temporary table of another session";
 		goto skip;
 	}
 
@@ -184,7 +209,8 @@ fix_one(Oid seqid, List *feeds, bool dry_run, bool allow_backward, FixRow *row)
 						 seq.increment > 0 ? "largest" : "smallest", (long long) m);
 	else
 		appendStringInfoString(&detail, "Every table it feeds is empty. ");
-	append_covers(&detail, feeds);
+	append_covers(&detail, judged);
+	seqguard_append_unseen(&detail, unseen);
 	row->detail = detail.data;
 	return;
 
@@ -192,7 +218,8 @@ skip:
 	row->action = "skipped";
 	row->has_old = false;
 	appendStringInfo(&detail, "Not moved: %s. ", why);
-	append_covers(&detail, feeds);
+	append_covers(&detail, judged);
+	seqguard_append_unseen(&detail, unseen);
 	row->detail = detail.data;
 }
 
@@ -206,27 +233,42 @@ bool_arg(FunctionCallInfo fcinfo, int argno, const char *name)
 	return PG_GETARG_BOOL(argno);
 }
 
-static int
-seq_cmp_names(const ListCell *a, const ListCell *b)
+/* the columns one sequence feeds, and whether it is to be fixed */
+typedef struct SeqGroup
 {
-	const SeqFeed *fa = linitial((List *) lfirst(a));
-	const SeqFeed *fb = linitial((List *) lfirst(b));
+	Oid			seqid;			/* hash key */
+	bool		chosen;
+	List	   *feeds;
+} SeqGroup;
+
+static int
+group_cmp_names(const ListCell *a, const ListCell *b)
+{
+	const SeqFeed *fa = linitial(((SeqGroup *) lfirst(a))->feeds);
+	const SeqFeed *fb = linitial(((SeqGroup *) lfirst(b))->feeds);
 	int			c = strcmp(fa->seqnspname, fb->seqnspname);
 
 	return c ? c : strcmp(fa->seqname, fb->seqname);
 }
 
 /*
- * Fix every sequence that feeds at least one of the columns in chosen,
- * each judged against every column of all that it feeds, and emit a row
- * for each that was acted on, would be, or was skipped.
+ * Fix every sequence that feeds at least one of the columns in all for
+ * which chosen() is true, each judged against every column of all that it
+ * feeds, and emit a row for each that was acted on, would be, or was
+ * skipped.  Columns are grouped by sequence in a hash table, so the work
+ * is linear in the number of columns.
  */
 static void
-fix_sequences(FunctionCallInfo fcinfo, List *chosen, List *all,
+fix_sequences(FunctionCallInfo fcinfo, List *all,
+			  bool (*chosen) (const SeqFeed *, void *), void *arg,
 			  bool dry_run, bool allow_backward)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	List	   *groups = NIL;	/* one list of feeds per sequence */
+	HTAB	   *bysequence;
+	HASHCTL		ctl;
+	HASH_SEQ_STATUS status;
+	SeqGroup   *g;
+	List	   *groups = NIL;
 	MemoryContext rowcxt;
 	ListCell   *lc;
 
@@ -236,38 +278,44 @@ fix_sequences(FunctionCallInfo fcinfo, List *chosen, List *all,
 		PreventCommandIfParallelMode(get_func_name(fcinfo->flinfo->fn_oid));
 	}
 
-	foreach(lc, chosen)
+	ctl.keysize = sizeof(Oid);
+	ctl.entrysize = sizeof(SeqGroup);
+	ctl.hcxt = CurrentMemoryContext;
+	bysequence = hash_create("seqguard sequences to fix", 1024, &ctl,
+							 HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	foreach(lc, all)
 	{
-		Oid			seqid = ((SeqFeed *) lfirst(lc))->seqid;
-		ListCell   *gc;
-		List	   *group = NIL;
-		bool		seen = false;
+		SeqFeed    *f = lfirst(lc);
+		bool		found;
 
-		foreach(gc, groups)
-			if (((SeqFeed *) linitial((List *) lfirst(gc)))->seqid == seqid)
-				seen = true;
-		if (seen)
-			continue;
-		foreach(gc, all)
-			if (((SeqFeed *) lfirst(gc))->seqid == seqid)
-				group = lappend(group, lfirst(gc));
-		groups = lappend(groups, group);
+		g = hash_search(bysequence, &f->seqid, HASH_ENTER, &found);
+		if (!found)
+		{
+			g->chosen = false;
+			g->feeds = NIL;
+		}
+		g->feeds = lappend(g->feeds, f);
+		g->chosen |= chosen(f, arg);
 	}
-	list_sort(groups, seq_cmp_names);
+	hash_seq_init(&status, bysequence);
+	while ((g = hash_seq_search(&status)) != NULL)
+		if (g->chosen)
+			groups = lappend(groups, g);
+	list_sort(groups, group_cmp_names);
 
 	rowcxt = AllocSetContextCreate(CurrentMemoryContext, "seqguard fix row",
 								   ALLOCSET_DEFAULT_SIZES);
 	foreach(lc, groups)
 	{
-		List	   *group = lfirst(lc);
-		SeqFeed    *first = linitial(group);
+		SeqGroup   *group = lfirst(lc);
+		SeqFeed    *first = linitial(group->feeds);
 		MemoryContext old = MemoryContextSwitchTo(rowcxt);
 		FixRow		row;
 		Datum		values[6];
 		bool		nulls[6] = {0};
 
 		CHECK_FOR_INTERRUPTS();
-		fix_one(first->seqid, group, dry_run, allow_backward, &row);
+		fix_one(group->seqid, group->feeds, dry_run, allow_backward, &row);
 		if (row.action)
 		{
 			values[0] = DirectFunctionCall1(namein, CStringGetDatum(first->seqnspname));
@@ -284,6 +332,32 @@ fix_sequences(FunctionCallInfo fcinfo, List *chosen, List *all,
 		MemoryContextReset(rowcxt);
 	}
 	MemoryContextDelete(rowcxt);
+	hash_destroy(bysequence);
+}
+
+/* fix_all_sequences() chooses the columns of tables in some schemas */
+static bool
+in_schemas(const SeqFeed *f, void *arg)
+{
+	List	   *nspids = arg;
+
+	return nspids == NIL || list_member_oid(nspids, f->nspid);
+}
+
+/* fix_sequence() chooses the columns of one tree, or one of its columns */
+typedef struct TableChoice
+{
+	List	   *lineage;
+	const char *colname;
+} TableChoice;
+
+static bool
+in_table(const SeqFeed *f, void *arg)
+{
+	TableChoice *tc = arg;
+
+	return list_member_oid(tc->lineage, f->relid) &&
+		(tc->colname == NULL || strcmp(tc->colname, f->attname) == 0);
 }
 
 /*
@@ -295,20 +369,10 @@ fix_all_sequences(PG_FUNCTION_ARGS)
 	bool		dry_run = bool_arg(fcinfo, 0, "dry_run");
 	List	   *nspids = seqguard_schema_list(PG_ARGISNULL(1) ? NULL : PG_GETARG_ARRAYTYPE_P(1));
 	bool		allow_backward = bool_arg(fcinfo, 2, "allow_backward");
-	List	   *all;
-	List	   *chosen = NIL;
-	ListCell   *lc;
 
 	InitMaterializedSRF(fcinfo, 0);
-	all = seqguard_find_feeds(NIL);
-	foreach(lc, all)
-	{
-		SeqFeed    *f = lfirst(lc);
-
-		if (nspids == NIL || list_member_oid(nspids, f->nspid))
-			chosen = lappend(chosen, f);
-	}
-	fix_sequences(fcinfo, chosen, all, dry_run, allow_backward);
+	fix_sequences(fcinfo, seqguard_find_feeds(NIL), in_schemas, nspids,
+				  dry_run, allow_backward);
 	return (Datum) 0;
 }
 
@@ -329,9 +393,9 @@ fix_sequence(PG_FUNCTION_ARGS)
 	bool		allow_backward = bool_arg(fcinfo, 3, "allow_backward");
 	char		relkind;
 	char	   *relname;
-	List	   *lineage;
 	List	   *all;
-	List	   *chosen = NIL;
+	TableChoice tc;
+	bool		any = false;
 	ListCell   *lc;
 
 	if (PG_ARGISNULL(0))
@@ -357,17 +421,12 @@ fix_sequence(PG_FUNCTION_ARGS)
 						colname, relname)));
 
 	InitMaterializedSRF(fcinfo, 0);
-	lineage = seqguard_lineage(relid);
+	tc.lineage = seqguard_lineage(relid);
+	tc.colname = colname;
 	all = seqguard_find_feeds(NIL);
 	foreach(lc, all)
-	{
-		SeqFeed    *f = lfirst(lc);
-
-		if (list_member_oid(lineage, f->relid) &&
-			(colname == NULL || strcmp(colname, f->attname) == 0))
-			chosen = lappend(chosen, f);
-	}
-	if (chosen == NIL)
+		any |= in_table(lfirst(lc), &tc);
+	if (!any)
 	{
 		if (colname)
 			ereport(ERROR,
@@ -378,6 +437,6 @@ fix_sequence(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("table \"%s\" has no sequence-fed column", relname)));
 	}
-	fix_sequences(fcinfo, chosen, all, dry_run, allow_backward);
+	fix_sequences(fcinfo, all, in_table, &tc, dry_run, allow_backward);
 	return (Datum) 0;
 }

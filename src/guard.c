@@ -6,17 +6,24 @@
  *
  * Two hooks see every such statement: ExecutorFinish for INSERT, UPDATE
  * and MERGE (top level or run from functions, SPI, triggers), and
- * ProcessUtility for COPY FROM, which writes without a plan.  Each first
+ * ProcessUtility for COPY FROM, which writes without a plan, and for the
+ * DDL that brings rows under a sequence (ATTACH PARTITION, INHERIT, ADD
+ * ... AS IDENTITY, SET DEFAULT, ALTER SEQUENCE ... OWNED BY).  Each first
  * decides from the plan alone whether the statement can have written a
  * value that did not come from the sequence: a plain INSERT whose column
  * takes its nextval() default cannot, and then nothing else is done, so
  * ordinary inserts pay one hash lookup per target table.  Otherwise the
- * written tables' column is probed at its index endpoint, which sees the
- * statement's own rows, and seqguard.mode says what happens next.
+ * relations that received rows are read at the column's index endpoint,
+ * and seqguard.mode says what happens next.
  *
- * Which columns of a relation are sequence-fed is cached per backend and
- * forgotten on any relcache invalidation of the relation, an ancestor or
- * one of its sequences.
+ * Like auto_explain and pg_stat_statements, the hooks run no SQL: the
+ * catalog is read with systable scans (catalog.c), so neither search_path
+ * nor the transaction snapshot changes the answer, and no user code runs
+ * inside the guard.  The cache of which columns of a relation are
+ * sequence-fed holds only complete entries, is dropped on invalidation of
+ * anything it depends on, and is never dropped while a hook is using it.
+ * An error inside a hook fails the statement as any error would and
+ * leaves the cache as it was.
  *
  * Copyright (c) 2026, seqguard developers
  *
@@ -31,12 +38,14 @@
 #include "access/relation.h"
 #include "access/table.h"
 #include "access/xact.h"
+#include "catalog/dependency.h"
 #include "catalog/indexing.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_extension.h"
 #include "catalog/pg_inherits.h"
 #include "catalog/pg_type.h"
+#include "commands/copy.h"
 #include "executor/executor.h"
 #include "miscadmin.h"
 #include "nodes/nodeFuncs.h"
@@ -45,15 +54,16 @@
 #include "storage/lmgr.h"
 #include "tcop/pquery.h"
 #include "tcop/utility.h"
+#include "utils/acl.h"
 #include "utils/builtins.h"
-#include "utils/varlena.h"
 #include "utils/fmgroids.h"
 #include "utils/hsearch.h"
 #include "utils/inval.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
-#include "utils/snapmgr.h"
+#include "utils/syscache.h"
+#include "utils/varlena.h"
 
 #include "compat.h"
 #include "seqguard.h"
@@ -120,52 +130,64 @@ loading_by_load(void)
 static ExecutorFinish_hook_type prev_ExecutorFinish = NULL;
 static ProcessUtility_hook_type prev_ProcessUtility = NULL;
 
-/* per-relation cache: the relation's sequence-fed integer columns */
+/*
+ * The per-backend cache: for each relation written to, its sequence-fed
+ * columns (SeqFeeds without names, in guard_cxt).  Relations the answer
+ * depends on (ancestors, sequences) have watch_only entries, so that their
+ * invalidation is noticed.
+ */
 typedef struct GuardRel
 {
 	Oid			relid;			/* hash key */
-	bool		watch_only;		/* an ancestor or sequence of a cached one */
-	List	   *feeds;			/* SeqFeeds, in guard_cxt */
+	bool		watch_only;
+	List	   *feeds;
 } GuardRel;
 
 static HTAB *guard_rels = NULL;
 static MemoryContext guard_cxt = NULL;
+
+/* set by invalidation callbacks; the cache is dropped at the next hook */
 static bool guard_stale = false;
 
-/*
- * A column to probe after the statement, the relations (with storage) it
- * was probed in, and what the probe found.
- */
-typedef struct Written
-{
-	const SeqFeed *feed;
-	List	   *rels;			/* OIDs, each locked by the statement */
-	ColumnExtreme extreme;
-} Written;
+/* counts every invalidation, so that a lookup can tell one arrived while it read */
+static uint64 guard_invals = 0;
+
+/* hooks of this module currently running in this backend */
+static int	guard_depth = 0;
 
 /*
- * Relcache invalidation: forget everything if the relation is one the
- * cache depends on.  Only a flag is set here; the cache is rebuilt at the
- * next statement that needs it, outside of invalidation processing.
+ * Relcache invalidation.  Only flags are set here; the cache is rebuilt
+ * at the start of the next hook, outside of invalidation processing.
  */
 static void
 guard_relcache_callback(Datum arg, Oid relid)
 {
-	if (guard_rels == NULL)
-		return;
-	if (!OidIsValid(relid) ||
-		hash_search(guard_rels, &relid, HASH_FIND, NULL) != NULL)
+	guard_invals++;
+	if (guard_rels != NULL &&
+		(!OidIsValid(relid) || hash_search(guard_rels, &relid, HASH_FIND, NULL) != NULL))
 		guard_stale = true;
 }
 
 /*
- * Forget the cache if an invalidation said so.  Called once at the start
- * of each hook, before any cached feed is handed out: a feed taken from
- * the cache stays valid until the hook returns.
+ * A pg_sequence row changed: ALTER SEQUENCE, including OWNED BY, which
+ * changes which columns own a sequence without invalidating the table.
+ */
+static void
+guard_syscache_callback(Datum arg, int cacheid, uint32 hashvalue)
+{
+	guard_invals++;
+	guard_stale = true;
+}
+
+/*
+ * Drop the cache if an invalidation said so, unless a hook further up the
+ * stack may still hold feeds from it.
  */
 static void
 guard_cache_refresh(void)
 {
+	if (guard_depth > 1)
+		return;
 	if (guard_stale && guard_rels != NULL)
 	{
 		hash_destroy(guard_rels);
@@ -188,45 +210,64 @@ guard_cache_refresh(void)
 	}
 }
 
-/* the sequence-fed columns of a relation, from the cache or the catalog */
-static GuardRel *
-guard_lookup(Oid relid)
+/*
+ * The sequence-fed columns of a relation, from the cache or the catalog.
+ * The answer is built completely before it enters the cache, so that an
+ * error while reading the catalog (a timeout, a cancel) leaves no entry
+ * behind; and it is not cached at all when an invalidation arrived while
+ * it was being read, since it may predate it.
+ */
+static List *
+guard_feeds(Oid relid)
 {
-	GuardRel   *entry;
-	bool		found;
+	GuardRel   *entry = hash_search(guard_rels, &relid, HASH_FIND, NULL);
+	uint64		invals = guard_invals;
+	List	   *watch;
+	List	   *feeds;
+	List	   *copy = NIL;
+	MemoryContext old;
+	ListCell   *lc;
 
-	entry = hash_search(guard_rels, &relid, HASH_ENTER, &found);
-	if (!found || entry->watch_only)
+	if (entry != NULL && !entry->watch_only)
+		return entry->feeds;
+
+	feeds = seqguard_feeds_of(relid, &watch);
+	if (invals != guard_invals)
+		return feeds;
+
+	old = MemoryContextSwitchTo(guard_cxt);
+	foreach(lc, feeds)
 	{
-		MemoryContext old = MemoryContextSwitchTo(guard_cxt);
-		List	   *watch;
-		List	   *feeds = seqguard_feeds_of(relid, &watch);
-		ListCell   *lc;
+		SeqFeed    *f = palloc(sizeof(SeqFeed));
 
-		/* the catalog query may have grown the hash: look the entry up again */
-		entry = hash_search(guard_rels, &relid, HASH_ENTER, &found);
-		entry->watch_only = false;
-		entry->feeds = feeds;
-		foreach(lc, watch)
-		{
-			Oid			w = lfirst_oid(lc);
-			GuardRel   *we = hash_search(guard_rels, &w, HASH_ENTER, &found);
-
-			if (!found)
-			{
-				we->watch_only = true;
-				we->feeds = NIL;
-			}
-		}
-		MemoryContextSwitchTo(old);
+		memcpy(f, lfirst(lc), sizeof(SeqFeed));
+		copy = lappend(copy, f);
 	}
-	return entry;
+	MemoryContextSwitchTo(old);
+
+	foreach(lc, watch)
+	{
+		Oid			w = lfirst_oid(lc);
+		bool		found;
+		GuardRel   *we = hash_search(guard_rels, &w, HASH_ENTER, &found);
+
+		if (!found)
+		{
+			we->watch_only = true;
+			we->feeds = NIL;
+		}
+	}
+	entry = hash_search(guard_rels, &relid, HASH_ENTER, NULL);
+	entry->feeds = copy;
+	entry->watch_only = false;
+	return copy;
 }
 
 /*
  * Is expr the nextval() of seqid, as a default or an identity column puts
- * it, perhaps under casts?  A Var is followed into the VALUES list or the
- * child plan it reads from, so multi-row VALUES with DEFAULT are seen too.
+ * it, perhaps under casts or a domain?  A Var is followed into the VALUES
+ * list or the child plan it reads from, so multi-row VALUES with DEFAULT
+ * are seen too.
  */
 static bool
 is_seq_default(Plan *plan, Node *expr, Oid seqid)
@@ -237,6 +278,8 @@ is_seq_default(Plan *plan, Node *expr, Oid seqid)
 			return false;
 		if (IsA(expr, RelabelType))
 			expr = (Node *) ((RelabelType *) expr)->arg;
+		else if (IsA(expr, CoerceToDomain))
+			expr = (Node *) ((CoerceToDomain *) expr)->arg;
 		else if (IsA(expr, FuncExpr) &&
 				 ((FuncExpr *) expr)->funcformat != COERCE_EXPLICIT_CALL &&
 				 list_length(((FuncExpr *) expr)->args) == 1)
@@ -290,7 +333,7 @@ tlist_expr(List *tlist, AttrNumber attnum)
 
 /*
  * Can this ModifyTable node write a value of its own into feed's column
- * of result relation number i?
+ * of result relation number i?  When in doubt, yes: that costs a probe.
  */
 static bool
 writes_own_value(ModifyTable *mt, int i, ResultRelInfo *rri, const SeqFeed *feed)
@@ -332,160 +375,39 @@ writes_own_value(ModifyTable *mt, int i, ResultRelInfo *rri, const SeqFeed *feed
 	}
 }
 
-/*
- * Probe the column of one written relation, or of every storage-bearing
- * member of its tree when rel is partitioned (COPY does not say which
- * partitions it wrote).  The snapshot sees the statement's own rows.
- */
+/* add every sequence that feeds a column of rel to *marked */
 static void
-probe_written(Relation rel, Written *w)
+mark_all(Oid relid, List **marked)
 {
-	SeqState	seq;
-	bool		want_max;
+	ListCell   *lc;
 
-	if (seqguard_read_sequence(w->feed->seqid, 0, &seq) != NULL)
-		return;
-	want_max = seq.increment > 0;
-
-	if (RELKIND_HAS_STORAGE(rel->rd_rel->relkind))
-	{
-		AttrNumber	attnum = get_attnum(RelationGetRelid(rel), w->feed->attname);
-
-		if (attnum != InvalidAttrNumber)
-		{
-			seqguard_probe_relation(rel, attnum, w->feed->typid, want_max,
-									SnapshotSelf, &w->extreme);
-			w->rels = lappend_oid(w->rels, RelationGetRelid(rel));
-		}
-	}
-	else if (rel->rd_rel->relkind == RELKIND_PARTITIONED_TABLE)
-	{
-		List	   *members = find_all_inheritors(RelationGetRelid(rel), NoLock, NULL);
-		ListCell   *lc;
-
-		foreach(lc, members)
-		{
-			Oid			member = lfirst_oid(lc);
-			Relation	mrel;
-
-			if (member == RelationGetRelid(rel) ||
-				!ConditionalLockRelationOid(member, AccessShareLock))
-				continue;
-			if ((mrel = try_relation_open(member, NoLock)) != NULL)
-			{
-				if (RELKIND_HAS_STORAGE(mrel->rd_rel->relkind))
-				{
-					AttrNumber	attnum = get_attnum(member, w->feed->attname);
-
-					if (attnum != InvalidAttrNumber)
-					{
-						seqguard_probe_relation(mrel, attnum, w->feed->typid,
-												want_max, SnapshotSelf, &w->extreme);
-						w->rels = lappend_oid(w->rels, member);
-					}
-				}
-				relation_close(mrel, NoLock);
-			}
-			UnlockRelationOid(member, AccessShareLock);
-		}
-	}
+	foreach(lc, guard_feeds(relid))
+		*marked = list_append_unique_oid(*marked, ((SeqFeed *) lfirst(lc))->seqid);
 }
 
 /*
- * The extreme value that the statement itself (commands from cid on) wrote
- * at or past the sequence's next value, over the relations probed.
- */
-static bool
-statement_wrote_past(Written *w, const SeqState *seq, CommandId cid, int64 *value)
-{
-	ColumnExtreme mine;
-	ListCell   *lc;
-
-	memset(&mine, 0, sizeof(mine));
-	foreach(lc, w->rels)
-	{
-		Oid			relid = lfirst_oid(lc);
-		Relation	rel;
-
-		if (!ConditionalLockRelationOid(relid, AccessShareLock))
-			continue;
-		if ((rel = try_relation_open(relid, NoLock)) != NULL)
-		{
-			seqguard_written_extreme(rel, get_attnum(relid, w->feed->attname),
-									 w->feed->typid, seq->increment > 0,
-									 seq->next_value, cid, &mine);
-			relation_close(rel, NoLock);
-		}
-		UnlockRelationOid(relid, AccessShareLock);
-	}
-	*value = mine.value;
-	return mine.has_value;
-}
-
-/*
- * Act on what the statement wrote, as seqguard.mode says.  One sequence
- * can appear in several Written entries (several tables, partitions).
- * cid is the statement's command id.
+ * Add to *marked the sequences that this ModifyTable node may have
+ * written values of its own for.
  */
 static void
-act(List *written, Oid extnsp, CommandId cid)
+mark_plan(ModifyTable *mt, EState *estate, List **marked)
 {
-	char	   *fixfn = quote_qualified_identifier(get_namespace_name(extnsp),
-												   "fix_sequence");
 	ListCell   *lc;
 
-	foreach(lc, written)
+	foreach(lc, mt->resultRelations)
 	{
-		Written    *w = lfirst(lc);
-		SeqState	seq;
-		int64		target;
-		int64		tmin,
-					tmax;
-		int64		written_value;
-		const char *why;
+		Index		rti = lfirst_int(lc);
+		ResultRelInfo *rri = estate->es_result_relations ?
+			estate->es_result_relations[rti - 1] : NULL;
+		ListCell   *fc;
 
-		if (!w->extreme.has_value)
-			continue;
-		if (seqguard_read_sequence(w->feed->seqid, 0, &seq) != NULL)
-			continue;
-		if (!seq.next_valid || seqguard_past(&seq, seq.next_value, w->extreme.value))
-			continue;			/* the sequence is already ahead */
-
-		/*
-		 * warn and error speak of the statement's own values only: the
-		 * column may have been out of sync before it ran.
-		 */
-		if ((seqguard_mode == GUARD_WARN || seqguard_mode == GUARD_ERROR) &&
-			statement_wrote_past(w, &seq, cid, &written_value))
-			ereport(seqguard_mode == GUARD_ERROR ? ERROR : WARNING,
-					(errcode(ERRCODE_INTEGRITY_CONSTRAINT_VIOLATION),
-					 errmsg("value %lld written into column \"%s\" of table \"%s.%s\" is at or past the next value %lld of sequence \"%s.%s\"",
-							(long long) written_value,
-							w->feed->attname, w->feed->nspname, w->feed->relname,
-							(long long) seq.next_value,
-							w->feed->seqnspname, w->feed->seqname),
-					 errhint("Repair with: SELECT * FROM %s(%s, %s);", fixfn,
-							 quote_literal_cstr(quote_qualified_identifier(w->feed->nspname,
-																		   w->feed->relname)),
-							 quote_literal_cstr(w->feed->attname))));
-		if (seqguard_mode != GUARD_FIX)
-			continue;
-
-		seqguard_type_limits(w->feed->typid, &tmin, &tmax);
-		if (!seqguard_grid_value_past(&seq, w->extreme.value, &target) ||
-			target > Min(seq.maxv, tmax) || target < Max(seq.minv, tmin))
+		foreach(fc, guard_feeds(exec_rt_fetch(rti, estate)->relid))
 		{
-			ereport(WARNING,
-					(errcode(ERRCODE_SEQUENCE_GENERATOR_LIMIT_EXCEEDED),
-					 errmsg("sequence \"%s.%s\" cannot be moved past %lld, the value written into column \"%s\" of table \"%s.%s\"",
-							w->feed->seqnspname, w->feed->seqname,
-							(long long) w->extreme.value, w->feed->attname,
-							w->feed->nspname, w->feed->relname),
-					 errhint("Widen the sequence with ALTER SEQUENCE ... AS bigint and the column with ALTER TABLE ... ALTER COLUMN ... TYPE bigint.")));
-			continue;
+			SeqFeed    *feed = lfirst(fc);
+
+			if (writes_own_value(mt, foreach_current_index(lc), rri, feed))
+				*marked = list_append_unique_oid(*marked, feed->seqid);
 		}
-		/* waits for the sequence lock as nextval() would; never backwards */
-		(void) seqguard_move_sequence(w->feed->seqid, target, true, 0, false, &seq, &why);
 	}
 }
 
@@ -514,42 +436,383 @@ extension_schema(void)
 	return nsp;
 }
 
-/* record feed for probing in every written relation of a ModifyTable */
-static List *
-plan_writes(ModifyTable *mt, EState *estate, List *written)
+/* one column of one written relation that a marked sequence feeds */
+typedef struct Target
 {
-	ListCell   *lc;
+	Relation	rel;
+	const SeqFeed *feed;
+} Target;
 
-	foreach(lc, mt->resultRelations)
-	{
-		Index		rti = lfirst_int(lc);
-		Oid			relid = exec_rt_fetch(rti, estate)->relid;
-		ResultRelInfo *rri = estate->es_result_relations ?
-			estate->es_result_relations[rti - 1] : NULL;
-		GuardRel   *gr = guard_lookup(relid);
-		ListCell   *fc;
+/* what the statement did to one sequence's columns */
+typedef struct SeqWork
+{
+	Oid			seqid;
+	List	   *targets;		/* Targets */
+	const Target *unreadable;	/* a column whose values cannot be read */
+	bool		identity;		/* the sequence is an identity column's own */
+	int64		tmin;			/* the narrowest column type's limits */
+	int64		tmax;
+} SeqWork;
 
-		foreach(fc, gr->feeds)
-		{
-			SeqFeed    *feed = lfirst(fc);
+/* a message's names: schema.table and schema.sequence, quoted by the message */
+static char *
+rel_label(Relation rel)
+{
+	return psprintf("%s.%s", get_namespace_name(RelationGetNamespace(rel)),
+					RelationGetRelationName(rel));
+}
 
-			if (writes_own_value(mt, foreach_current_index(lc), rri, feed))
-			{
-				Written    *w = palloc0(sizeof(Written));
+static char *
+seq_label(Oid seqid)
+{
+	return psprintf("%s.%s", get_namespace_name(get_rel_namespace(seqid)),
+					get_rel_name(seqid));
+}
 
-				w->feed = feed;
-				written = lappend(written, w);
-			}
-		}
-	}
-	return written;
+/* the statement that repairs the column: fix_sequence('schema.table', 'column') */
+static char *
+repair_statement(Oid extnsp, const Target *t)
+{
+	Relation	rel = t->rel;
+
+	return psprintf("SELECT * FROM %s(%s, %s);",
+					quote_qualified_identifier(get_namespace_name(extnsp), "fix_sequence"),
+					quote_literal_cstr(quote_qualified_identifier(get_namespace_name(RelationGetNamespace(rel)),
+																  RelationGetRelationName(rel))),
+					quote_literal_cstr(get_attname(RelationGetRelid(rel), t->feed->attnum, false)));
+}
+
+/* may the current role read the sequence's position, as currval() may? */
+static bool
+may_read_sequence(Oid seqid)
+{
+	return pg_class_aclmask(seqid, GetUserId(), ACL_SELECT | ACL_USAGE, ACLMASK_ANY) != 0;
 }
 
 /*
- * After the executor has run a statement (AFTER triggers included), check
- * what its ModifyTable nodes wrote.  Data-modifying CTEs are the top node
- * of a subplan.
+ * The extreme over a sequence's target columns: of every row (all_rows),
+ * or of the rows written by commands from cid on (every row, when cid is
+ * InvalidCommandId) whose values are at or past "from".
  */
+static void
+targets_extreme(SeqWork *work, bool want_max, bool all_rows, int64 from,
+				CommandId cid, ColumnExtreme *result)
+{
+	ListCell   *lc;
+
+	memset(result, 0, sizeof(ColumnExtreme));
+	foreach(lc, work->targets)
+	{
+		Target	   *t = lfirst(lc);
+
+		if (all_rows)
+			seqguard_probe_relation(t->rel, t->feed->attnum, t->feed->typid,
+									want_max, result);
+		else
+			seqguard_written_extreme(t->rel, t->feed->attnum, t->feed->typid,
+									 want_max, from, cid, result);
+	}
+}
+
+/*
+ * The target that moves seq past m, if the guard may make that move: on
+ * the sequence's grid, within its range and the columns' types, and not
+ * within the margin of the range's end (the last 1/1000 of the usable
+ * range, at least one value), so that one statement's sentinel value
+ * cannot use the sequence up.
+ */
+static bool
+acceptable_target(const SeqState *seq, const SeqWork *work, int64 m, int64 *target)
+{
+	int64		lo = Max(seq->minv, work->tmin);
+	int64		hi = Min(seq->maxv, work->tmax);
+	int64		margin = Max((int64) (((uint64) hi - (uint64) lo) / 1000), 1);
+
+	if (!seqguard_grid_value_past(seq, m, target) || *target > hi || *target < lo)
+		return false;
+	return seq->increment > 0 ? hi - *target >= margin : *target - lo >= margin;
+}
+
+/*
+ * Act on the columns of one sequence that the statement may have written,
+ * as seqguard.mode says.  cid is the statement's command id, or
+ * InvalidCommandId after DDL, where every row counts as brought in by it.
+ */
+static void
+act_on_sequence(SeqWork *work, CommandId cid, Oid extnsp)
+{
+	SeqState	seq;
+	ColumnExtreme own;
+	ColumnExtreme all;
+	const Target *t;
+	const char *why;
+	int64		target;
+	bool		readable;
+	int			level = seqguard_mode == GUARD_ERROR ? ERROR : WARNING;
+
+	if (work->unreadable)
+	{
+		t = work->unreadable;
+		ereport(level,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("seqguard cannot check the values written into column \"%s\" of table \"%s\"",
+						get_attname(RelationGetRelid(t->rel), t->feed->attnum, false),
+						rel_label(t->rel)),
+				 errdetail("%s",
+						   t->rel->rd_rel->relkind == RELKIND_FOREIGN_TABLE ?
+						   "The rows of a foreign table are not read." :
+						   psprintf("Values of type %s cannot be compared with the values of sequence \"%s\".",
+									format_type_be(t->feed->typid), seq_label(work->seqid)))));
+		return;
+	}
+
+	/* waits for an ALTER SEQUENCE in progress, as nextval() would */
+	if (seqguard_read_sequence(work->seqid, 0, false, &seq) != NULL ||
+		!seq.next_valid)
+		return;					/* dropped, or run out: nothing can collide */
+
+	/* did the statement write a value at or past the next one? */
+	targets_extreme(work, seq.increment > 0, false, seq.next_value, cid, &own);
+	if (!own.has_value && !own.out_of_range)
+		return;
+	t = linitial(work->targets);
+	readable = may_read_sequence(work->seqid);
+
+	if (seqguard_mode == GUARD_WARN || seqguard_mode == GUARD_ERROR)
+	{
+		char	   *value = own.out_of_range ? pstrdup("beyond the range of bigint") :
+			psprintf("%lld", (long long) own.value);
+
+		if (cid == InvalidCommandId)
+			ereport(level,
+					(errcode(ERRCODE_INTEGRITY_CONSTRAINT_VIOLATION),
+					 readable ?
+					 errmsg("column \"%s\" of table \"%s\" holds value %s, at or past the next value %lld of sequence \"%s\" that now feeds it",
+							get_attname(RelationGetRelid(t->rel), t->feed->attnum, false),
+							rel_label(t->rel), value, (long long) seq.next_value,
+							seq_label(work->seqid)) :
+					 errmsg("column \"%s\" of table \"%s\" holds value %s, at or past the next value of sequence \"%s\" that now feeds it",
+							get_attname(RelationGetRelid(t->rel), t->feed->attnum, false),
+							rel_label(t->rel), value, seq_label(work->seqid)),
+					 errhint("Repair with: %s", repair_statement(extnsp, t))));
+		ereport(level,
+				(errcode(ERRCODE_INTEGRITY_CONSTRAINT_VIOLATION),
+				 readable ?
+				 errmsg("value %s written into column \"%s\" of table \"%s\" is at or past the next value %lld of sequence \"%s\"",
+						value, get_attname(RelationGetRelid(t->rel), t->feed->attnum, false),
+						rel_label(t->rel), (long long) seq.next_value,
+						seq_label(work->seqid)) :
+				 errmsg("value %s written into column \"%s\" of table \"%s\" is at or past the next value of sequence \"%s\"",
+						value, get_attname(RelationGetRelid(t->rel), t->feed->attnum, false),
+						rel_label(t->rel), seq_label(work->seqid)),
+				 errhint("Repair with: %s", repair_statement(extnsp, t))));
+		return;
+	}
+
+	/*
+	 * fix: move the sequence only where the role could have drawn from it,
+	 * as nextval() checks; an identity column's sequence needs no grant.
+	 */
+	why = NULL;
+	if (!work->identity &&
+		pg_class_aclmask(work->seqid, GetUserId(), ACL_USAGE | ACL_UPDATE, ACLMASK_ANY) == 0)
+		ereport(WARNING,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("seqguard did not move sequence \"%s\" past the values written into column \"%s\" of table \"%s\"",
+						seq_label(work->seqid),
+						get_attname(RelationGetRelid(t->rel), t->feed->attnum, false),
+						rel_label(t->rel)),
+				 errdetail("The role may not call nextval() on the sequence."),
+				 errhint("Have the sequence's owner run: %s", repair_statement(extnsp, t))));
+	else if (XactReadOnly && get_rel_persistence(work->seqid) != RELPERSISTENCE_TEMP)
+		ereport(WARNING,
+				(errcode(ERRCODE_READ_ONLY_SQL_TRANSACTION),
+				 errmsg("seqguard did not move sequence \"%s\" past the values written into column \"%s\" of table \"%s\"",
+						seq_label(work->seqid),
+						get_attname(RelationGetRelid(t->rel), t->feed->attnum, false),
+						rel_label(t->rel)),
+				 errdetail("A read-only transaction cannot change a permanent sequence.")));
+	else
+	{
+		/* past every row if that is allowed, else past the statement's own */
+		targets_extreme(work, seq.increment > 0, true, 0, InvalidCommandId, &all);
+		if (!all.out_of_range && all.has_value &&
+			acceptable_target(&seq, work, all.value, &target))
+			why = NULL;
+		else if (!own.out_of_range && acceptable_target(&seq, work, own.value, &target))
+			why = NULL;
+		else
+			why = "margin";
+		if (why == NULL)
+		{
+			SeqState	before;
+
+			/* never backwards: compared and written under the buffer lock */
+			(void) seqguard_move_sequence(work->seqid, target, true, 0, false,
+										  &before, &why);
+		}
+		else
+			ereport(WARNING,
+					(errcode(ERRCODE_SEQUENCE_GENERATOR_LIMIT_EXCEEDED),
+					 own.out_of_range ?
+					 errmsg("seqguard did not move sequence \"%s\" past a value beyond the range of bigint written into column \"%s\" of table \"%s\"",
+							seq_label(work->seqid),
+							get_attname(RelationGetRelid(t->rel), t->feed->attnum, false),
+							rel_label(t->rel)) :
+					 errmsg("seqguard did not move sequence \"%s\" past %lld, the value written into column \"%s\" of table \"%s\"",
+							seq_label(work->seqid), (long long) own.value,
+							get_attname(RelationGetRelid(t->rel), t->feed->attnum, false),
+							rel_label(t->rel)),
+					 errdetail("The sequence would be left at or within %lld values of the end of its range, %lld.",
+							   (long long) Max((int64) (((uint64) Min(seq.maxv, work->tmax) -
+														  (uint64) Max(seq.minv, work->tmin)) / 1000), 1),
+							   (long long) (seq.increment > 0 ? Min(seq.maxv, work->tmax) :
+											Max(seq.minv, work->tmin))),
+					 errhint("Use ids well inside the range, or widen the sequence with ALTER SEQUENCE ... AS bigint and the column with ALTER TABLE ... ALTER COLUMN ... TYPE bigint.")));
+	}
+}
+
+static SeqWork *
+work_for(List **works, Oid seqid)
+{
+	ListCell   *lc;
+	SeqWork    *w;
+
+	foreach(lc, *works)
+		if (((SeqWork *) lfirst(lc))->seqid == seqid)
+			return lfirst(lc);
+	w = palloc0(sizeof(SeqWork));
+	w->seqid = seqid;
+	w->tmin = PG_INT64_MIN;
+	w->tmax = PG_INT64_MAX;
+	*works = lappend(*works, w);
+	return w;
+}
+
+/*
+ * The statement wrote into the relations in rels (open and locked by it);
+ * for each sequence in marked, look at every column of them it feeds and
+ * act.
+ */
+static void
+guard_act(List *rels, List *marked, CommandId cid)
+{
+	List	   *works = NIL;
+	Oid			extnsp;
+	ListCell   *lc;
+
+	if (marked == NIL || !OidIsValid(extnsp = extension_schema()))
+		return;
+
+	foreach(lc, rels)
+	{
+		Relation	rel = lfirst(lc);
+		ListCell   *fc;
+
+		if (!RELKIND_HAS_STORAGE(rel->rd_rel->relkind) &&
+			rel->rd_rel->relkind != RELKIND_FOREIGN_TABLE)
+			continue;
+		foreach(fc, guard_feeds(RelationGetRelid(rel)))
+		{
+			SeqFeed    *feed = lfirst(fc);
+			SeqWork    *w;
+			Target	   *t;
+
+			if (!list_member_oid(marked, feed->seqid))
+				continue;
+			w = work_for(&works, feed->seqid);
+			t = palloc(sizeof(Target));
+			t->rel = rel;
+			t->feed = feed;
+			if (rel->rd_rel->relkind == RELKIND_FOREIGN_TABLE ||
+				!seqguard_probe_supported(feed->typid))
+				w->unreadable = t;
+			else
+			{
+				int64		tmin,
+							tmax;
+
+				w->targets = lappend(w->targets, t);
+				seqguard_type_limits(feed->typid, &tmin, &tmax);
+				w->tmin = Max(w->tmin, tmin);
+				w->tmax = Min(w->tmax, tmax);
+			}
+			w->identity |= feed->kind == FEED_IDENTITY;
+		}
+	}
+
+	foreach(lc, works)
+	{
+		SeqWork    *w = lfirst(lc);
+
+		if (w->targets != NIL || w->unreadable)
+			act_on_sequence(w, cid, extnsp);
+	}
+}
+
+/*
+ * Run fn(arg) as the guard, keeping the nesting depth right when it
+ * fails, so that the cache is refreshed only where nothing uses it.
+ */
+static void
+guarded(void (*fn) (void *), void *arg)
+{
+	guard_depth++;
+	PG_TRY();
+	{
+		guard_cache_refresh();
+		fn(arg);
+	}
+	PG_FINALLY();
+	{
+		guard_depth--;
+	}
+	PG_END_TRY();
+}
+
+/* After the executor: what did this statement's ModifyTable nodes write? */
+static void
+guard_statement(void *arg)
+{
+	QueryDesc  *queryDesc = arg;
+	PlannedStmt *stmt = queryDesc->plannedstmt;
+	EState	   *estate = queryDesc->estate;
+	List	   *marked = NIL;
+	List	   *rels = NIL;
+	ListCell   *lc;
+
+	if (IsA(stmt->planTree, ModifyTable))
+		mark_plan((ModifyTable *) stmt->planTree, estate, &marked);
+	foreach(lc, stmt->subplans)
+	{
+		Plan	   *plan = lfirst(lc);
+
+		if (plan && IsA(plan, ModifyTable))
+			mark_plan((ModifyTable *) plan, estate, &marked);
+	}
+
+	/*
+	 * Rows routed to a partition (INSERT through the root, UPDATE moving a
+	 * row) pass its BEFORE ROW triggers, which may set the column.
+	 */
+	foreach(lc, estate->es_tuple_routing_result_relations)
+	{
+		ResultRelInfo *rri = lfirst(lc);
+
+		if (rri->ri_TrigDesc && rri->ri_TrigDesc->trig_insert_before_row)
+			mark_all(RelationGetRelid(rri->ri_RelationDesc), &marked);
+	}
+	if (marked == NIL)
+		return;
+
+	/* every relation the statement wrote rows into, routed ones included */
+	foreach(lc, estate->es_opened_result_relations)
+		rels = lappend(rels, ((ResultRelInfo *) lfirst(lc))->ri_RelationDesc);
+	foreach(lc, estate->es_tuple_routing_result_relations)
+		rels = lappend(rels, ((ResultRelInfo *) lfirst(lc))->ri_RelationDesc);
+	guard_act(rels, marked, estate->es_output_cid);
+}
+
 static void
 guard_ExecutorFinish(QueryDesc *queryDesc)
 {
@@ -560,58 +823,240 @@ guard_ExecutorFinish(QueryDesc *queryDesc)
 	else
 		standard_ExecutorFinish(queryDesc);
 
-	if (!guard_armed || seqguard_mode == GUARD_OFF ||
-		(stmt->commandType == CMD_SELECT && !stmt->hasModifyingCTE) ||
-		stmt->commandType == CMD_DELETE || stmt->commandType == CMD_UTILITY ||
-		!IsTransactionState())
-		return;
+	if (guard_armed && seqguard_mode != GUARD_OFF && IsTransactionState() &&
+		(stmt->commandType == CMD_INSERT || stmt->commandType == CMD_UPDATE ||
+		 stmt->commandType == CMD_MERGE || stmt->hasModifyingCTE))
+		guarded(guard_statement, queryDesc);
+}
 
+/* what a COPY FROM or a DDL statement asks of the guard */
+typedef struct UtilityWork
+{
+	Node	   *parsetree;
+	CommandId	cid;			/* a COPY's command id */
+} UtilityWork;
+
+/*
+ * The relations a COPY FROM wrote into: the target, or, when it is
+ * partitioned, the partitions that rows were routed to, which are those
+ * the statement locked.
+ */
+static List *
+copy_targets(Oid relid)
+{
+	Relation	rel = relation_open(relid, NoLock);
+	List	   *rels = list_make1(rel);
+	ListCell   *lc;
+
+	if (rel->rd_rel->relkind == RELKIND_PARTITIONED_TABLE)
+		foreach(lc, find_all_inheritors(relid, NoLock, NULL))
+		{
+			Oid			member = lfirst_oid(lc);
+
+			if (member != relid &&
+				CheckRelationOidLockedByMe(member, RowExclusiveLock, true))
+				rels = lappend(rels, relation_open(member, NoLock));
+		}
+	return rels;
+}
+
+/* After COPY FROM: it wrote the listed columns, and BEFORE triggers any. */
+static void
+guard_copy(CopyStmt *copy, CommandId cid)
+{
+	Oid			relid = RangeVarGetRelid(copy->relation, NoLock, true);
+	List	   *rels;
+	List	   *marked = NIL;
+	ListCell   *lc;
+
+	if (!OidIsValid(relid))
+		return;
+	rels = copy_targets(relid);
+	foreach(lc, rels)
 	{
-		EState	   *estate = queryDesc->estate;
-		List	   *written = NIL;
-		Oid			extnsp;
+		Relation	rel = lfirst(lc);
+		ListCell   *fc;
+
+		if (rel->trigdesc && rel->trigdesc->trig_insert_before_row)
+		{
+			mark_all(RelationGetRelid(rel), &marked);
+			continue;
+		}
+		foreach(fc, guard_feeds(RelationGetRelid(rel)))
+		{
+			SeqFeed    *feed = lfirst(fc);
+			char	   *attname = get_attname(RelationGetRelid(rel), feed->attnum, false);
+			bool		listed = (copy->attlist == NIL);
+			ListCell   *ac;
+
+			foreach(ac, copy->attlist)
+				listed |= strcmp(strVal(lfirst(ac)), attname) == 0;
+			if (listed)
+				marked = list_append_unique_oid(marked, feed->seqid);
+		}
+	}
+	guard_act(rels, marked, cid);
+	foreach(lc, rels)
+		relation_close(lfirst(lc), NoLock);
+}
+
+/*
+ * What a DDL statement brought under which sequences: the rows of table
+ * relid (and its inheritors) now count for the sequences that feed the
+ * columns of "from" (only column "column", if set), or for seqid alone.
+ */
+typedef struct DdlSubject
+{
+	Oid			relid;
+	Oid			from;
+	const char *column;
+	Oid			seqid;
+} DdlSubject;
+
+/*
+ * Fill *subject for DDL that brings rows under a sequence: ATTACH
+ * PARTITION and INHERIT (the child's rows, for its new parent's
+ * sequences), ADD ... AS IDENTITY and SET DEFAULT (the column's rows, for
+ * its sequences), and ALTER SEQUENCE ... OWNED BY (the owning table's
+ * rows, for that sequence).  Returns false for any other statement.
+ */
+static bool
+ddl_subject(Node *parsetree, DdlSubject *subject)
+{
+	memset(subject, 0, sizeof(DdlSubject));
+	if (IsA(parsetree, AlterTableStmt))
+	{
+		AlterTableStmt *stmt = (AlterTableStmt *) parsetree;
 		ListCell   *lc;
 
-		guard_cache_refresh();
-		if (IsA(stmt->planTree, ModifyTable))
-			written = plan_writes((ModifyTable *) stmt->planTree, estate, written);
-		foreach(lc, stmt->subplans)
+		if (stmt->objtype != OBJECT_TABLE && stmt->objtype != OBJECT_FOREIGN_TABLE)
+			return false;
+		foreach(lc, stmt->cmds)
 		{
-			Plan	   *plan = lfirst(lc);
+			AlterTableCmd *cmd = lfirst(lc);
+			Oid			relid = RangeVarGetRelid(stmt->relation, NoLock, true);
 
-			if (plan && IsA(plan, ModifyTable))
-				written = plan_writes((ModifyTable *) plan, estate, written);
-		}
-		if (written == NIL || !OidIsValid(extnsp = extension_schema()))
-			return;
-
-		/* probe every relation the statement opened or routed rows to */
-		foreach(lc, written)
-		{
-			Written    *w = lfirst(lc);
-			List	   *rris = list_concat(list_copy(estate->es_opened_result_relations),
-										   estate->es_tuple_routing_result_relations);
-			ListCell   *rc;
-
-			foreach(rc, rris)
+			if (cmd->subtype == AT_AttachPartition)
 			{
-				ResultRelInfo *rri = lfirst(rc);
-				Relation	rel = rri->ri_RelationDesc;
-
-				if (!RELKIND_HAS_STORAGE(rel->rd_rel->relkind))
-					continue;
-				if (list_member_oid(seqguard_lineage(RelationGetRelid(rel)),
-									w->feed->relid))
-					probe_written(rel, w);
+				subject->relid = RangeVarGetRelid(((PartitionCmd *) cmd->def)->name,
+												  NoLock, true);
+				subject->from = relid;
 			}
+			else if (cmd->subtype == AT_AddInherit)
+			{
+				subject->relid = relid;
+				subject->from = RangeVarGetRelid((RangeVar *) cmd->def, NoLock, true);
+			}
+			else if (cmd->subtype == AT_AddIdentity ||
+					 (cmd->subtype == AT_ColumnDefault && cmd->def != NULL))
+			{
+				subject->relid = subject->from = relid;
+				subject->column = cmd->name;
+			}
+			else
+				continue;
+			return OidIsValid(subject->relid) && OidIsValid(subject->from);
 		}
-		act(written, extnsp, estate->es_output_cid);
+	}
+	else if (IsA(parsetree, AlterSeqStmt))
+	{
+		ListCell   *lc;
+
+		foreach(lc, ((AlterSeqStmt *) parsetree)->options)
+		{
+			int32		colid;
+
+			if (strcmp(((DefElem *) lfirst(lc))->defname, "owned_by") != 0)
+				continue;
+			subject->seqid = RangeVarGetRelid(((AlterSeqStmt *) parsetree)->sequence,
+											  NoLock, true);
+			return OidIsValid(subject->seqid) &&
+				sequenceIsOwned(subject->seqid, DEPENDENCY_AUTO, &subject->relid, &colid);
+		}
+	}
+	return false;
+}
+
+/*
+ * After DDL that brought rows under a sequence: every row of the subject
+ * table's tree counts, as if written by the statement.  Members that the
+ * statement did not lock are locked without waiting; one that cannot be
+ * locked cannot be read, which is said (error mode: the statement fails).
+ */
+static void
+guard_ddl(const DdlSubject *subject)
+{
+	List	   *rels = NIL;
+	List	   *locked = NIL;
+	List	   *marked = NIL;
+	ListCell   *lc;
+
+	/* make the statement's catalog changes visible, and drop what they made stale */
+	CommandCounterIncrement();
+	guard_cache_refresh();
+
+	if (!SearchSysCacheExists1(RELOID, ObjectIdGetDatum(subject->relid)))
+		return;
+	if (OidIsValid(subject->seqid))
+		marked = list_make1_oid(subject->seqid);
+	else
+		foreach(lc, guard_feeds(subject->from))
+		{
+			SeqFeed    *feed = lfirst(lc);
+			char	   *attname = get_attname(subject->from, feed->attnum, false);
+
+			if (subject->column == NULL || strcmp(subject->column, attname) == 0)
+				marked = list_append_unique_oid(marked, feed->seqid);
+		}
+	if (marked == NIL)
+		return;
+
+	foreach(lc, find_all_inheritors(subject->relid, NoLock, NULL))
+	{
+		Oid			member = lfirst_oid(lc);
+		Relation	rel;
+
+		if (!CheckRelationOidLockedByMe(member, AccessShareLock, true))
+		{
+			if (!ConditionalLockRelationOid(member, AccessShareLock))
+			{
+				ereport(seqguard_mode == GUARD_ERROR ? ERROR : WARNING,
+						(errcode(ERRCODE_LOCK_NOT_AVAILABLE),
+						 errmsg("seqguard cannot check the rows of table \"%s\": it is locked by another session",
+								get_rel_name(member))));
+				continue;
+			}
+			locked = lappend_oid(locked, member);
+		}
+		if ((rel = try_relation_open(member, NoLock)) != NULL)
+			rels = lappend(rels, rel);
+	}
+	guard_act(rels, marked, InvalidCommandId);
+	foreach(lc, rels)
+		relation_close(lfirst(lc), NoLock);
+	foreach(lc, locked)
+		UnlockRelationOid(lfirst_oid(lc), AccessShareLock);
+}
+
+static void
+guard_utility(void *arg)
+{
+	UtilityWork *uw = arg;
+
+	if (IsA(uw->parsetree, CopyStmt))
+		guard_copy((CopyStmt *) uw->parsetree, uw->cid);
+	else
+	{
+		DdlSubject	subject;
+
+		if (ddl_subject(uw->parsetree, &subject))
+			guard_ddl(&subject);
 	}
 }
 
 /*
- * COPY FROM writes rows without a plan: check its target after it ran.
- * A column left out of the column list takes its default.
+ * COPY FROM writes rows without a plan; some DDL brings existing rows
+ * under a sequence.  Both are looked at after they ran.
  */
 static void
 guard_ProcessUtility(PlannedStmt *pstmt, const char *queryString,
@@ -620,7 +1065,7 @@ guard_ProcessUtility(PlannedStmt *pstmt, const char *queryString,
 					 DestReceiver *dest, QueryCompletion *qc)
 {
 	Node	   *parsetree = pstmt->utilityStmt;
-	CommandId	cid = GetCurrentCommandId(false);
+	UtilityWork uw = {parsetree, GetCurrentCommandId(false)};
 
 	if (prev_ProcessUtility)
 		prev_ProcessUtility(pstmt, queryString, readOnlyTree, context,
@@ -634,47 +1079,12 @@ guard_ProcessUtility(PlannedStmt *pstmt, const char *queryString,
 		names_seqguard(((LoadStmt *) parsetree)->filename))
 		guard_armed = true;
 
-	if (guard_armed && seqguard_mode != GUARD_OFF && IsA(parsetree, CopyStmt) &&
-		((CopyStmt *) parsetree)->is_from &&
-		((CopyStmt *) parsetree)->relation != NULL &&
-		IsTransactionState())
-	{
-		CopyStmt   *copy = (CopyStmt *) parsetree;
-		Oid			relid = RangeVarGetRelid(copy->relation, NoLock, true);
-		List	   *written = NIL;
-		Oid			extnsp;
-		Relation	rel;
-		ListCell   *lc;
-
-		if (!OidIsValid(relid))
-			return;
-		guard_cache_refresh();
-		foreach(lc, guard_lookup(relid)->feeds)
-		{
-			SeqFeed    *feed = lfirst(lc);
-			ListCell   *ac;
-			bool		listed = (copy->attlist == NIL);
-
-			foreach(ac, copy->attlist)
-				listed |= strcmp(strVal(lfirst(ac)), feed->attname) == 0;
-			if (listed)
-			{
-				Written    *w = palloc0(sizeof(Written));
-
-				w->feed = feed;
-				written = lappend(written, w);
-			}
-		}
-		if (written == NIL || !OidIsValid(extnsp = extension_schema()))
-			return;
-
-		/* COPY holds RowExclusiveLock on its target until commit */
-		rel = relation_open(relid, NoLock);
-		foreach(lc, written)
-			probe_written(rel, lfirst(lc));
-		relation_close(rel, NoLock);
-		act(written, extnsp, cid);
-	}
+	if (!guard_armed || seqguard_mode == GUARD_OFF || !IsTransactionState())
+		return;
+	if ((IsA(parsetree, CopyStmt) && ((CopyStmt *) parsetree)->is_from &&
+		 ((CopyStmt *) parsetree)->relation != NULL) ||
+		IsA(parsetree, AlterTableStmt) || IsA(parsetree, AlterSeqStmt))
+		guarded(guard_utility, &uw);
 }
 
 /*
@@ -695,4 +1105,5 @@ seqguard_guard_init(void)
 	prev_ProcessUtility = ProcessUtility_hook;
 	ProcessUtility_hook = guard_ProcessUtility;
 	CacheRegisterRelcacheCallback(guard_relcache_callback, (Datum) 0);
+	CacheRegisterSyscacheCallback(SEQRELID, guard_syscache_callback, (Datum) 0);
 }

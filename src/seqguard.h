@@ -19,7 +19,6 @@
 #include "nodes/pg_list.h"
 #include "utils/array.h"
 #include "utils/relcache.h"
-#include "utils/snapshot.h"
 
 /* settings (seqguard.c) */
 extern double seqguard_exhaustion_threshold;
@@ -76,21 +75,26 @@ extern const char *seqguard_kind_name(FeedKind kind);
 /*
  * The largest value of a column over its whole tree (the smallest, for a
  * descending sequence), read by probe.c.  When the column cannot be read,
- * skip_reason says why and nothing else is set.
+ * skip_reason says why and no value is set.
  */
 typedef struct ColumnExtreme
 {
 	const char *skip_reason;
-	bool		has_value;		/* false: no non-NULL value anywhere */
+	bool		gone;			/* the table was dropped meanwhile */
+	bool		has_value;		/* false: no value that counts anywhere */
 	int64		value;
+	bool		out_of_range;	/* a value past the range of bigint */
 	bool		scanned;		/* some member had no usable btree index */
+	List	   *unseen;			/* names of members that are other sessions'
+								 * temporary tables, which cannot be read */
 } ColumnExtreme;
 
+extern bool seqguard_probe_supported(Oid typid);
+extern void seqguard_append_unseen(struct StringInfoData *buf, List *unseen);
 extern void seqguard_column_extreme(const SeqFeed *feed, bool want_max,
 									ColumnExtreme *result);
 extern void seqguard_probe_relation(Relation rel, AttrNumber attnum, Oid typid,
-									bool want_max, Snapshot snapshot,
-									ColumnExtreme *result);
+									bool want_max, ColumnExtreme *result);
 extern void seqguard_written_extreme(Relation rel, AttrNumber attnum, Oid typid,
 									 bool want_max, int64 from, CommandId cid,
 									 ColumnExtreme *result);
@@ -115,7 +119,7 @@ typedef struct SeqState
 } SeqState;
 
 extern const char *seqguard_read_sequence(Oid seqid, AclMode needed,
-										  SeqState *state);
+										  bool nowait, SeqState *state);
 extern bool seqguard_move_sequence(Oid seqid, int64 target, bool forward_only,
 								   AclMode needed, bool nowait,
 								   SeqState *before, const char **why);

@@ -110,7 +110,8 @@ seqguard_grid_value_past(const SeqState *seq, int64 m, int64 *result)
 	else if (pg_sub_s64_overflow(seq->start, m, &dist) ||
 			 pg_sub_s64_overflow(0, seq->increment, &step))
 		return false;
-	return !pg_mul_s64_overflow(dist / step + 1, seq->increment, &offset) &&
+	return !pg_add_s64_overflow(dist / step, 1, &dist) &&
+		!pg_mul_s64_overflow(dist, seq->increment, &offset) &&
 		!pg_add_s64_overflow(seq->start, offset, result);
 }
 
@@ -209,9 +210,10 @@ read_position(Relation seqrel, int mode, Buffer *buf, HeapTuple tuple,
 
 /*
  * Open a sequence after taking lockmode (without waiting, if nowait).
- * Returns NULL with *why set when it cannot be read: another session's
- * temporary sequence, missing privileges (any of "needed"; 0 checks none),
- * a lock held elsewhere, or an unlogged sequence during recovery.
+ * Returns NULL with *why set when it cannot be read: dropped, another
+ * session's temporary sequence, missing privileges (any of "needed"; 0
+ * checks none), a lock held elsewhere, or an unlogged sequence during
+ * recovery.
  */
 static Relation
 open_sequence(Oid seqid, AclMode needed, LOCKMODE lockmode, bool nowait,
@@ -219,6 +221,7 @@ open_sequence(Oid seqid, AclMode needed, LOCKMODE lockmode, bool nowait,
 {
 	Relation	seqrel;
 	char	   *name = get_rel_name(seqid);
+	bool		missing = false;
 
 	*why = NULL;
 	if (name == NULL)
@@ -226,8 +229,9 @@ open_sequence(Oid seqid, AclMode needed, LOCKMODE lockmode, bool nowait,
 	else if (isOtherTempNamespace(get_rel_namespace(seqid)))
 		*why = "temporary sequence of another session";
 	else if (needed != 0 &&
-			 pg_class_aclmask(seqid, GetUserId(), needed, ACLMASK_ANY) == 0)
-		*why = psprintf("permission denied for sequence \"%s\"", name);
+			 pg_class_aclmask_ext(seqid, GetUserId(), needed, ACLMASK_ANY, &missing) == 0)
+		*why = missing ? "the sequence was dropped" :
+			psprintf("permission denied for sequence \"%s\"", name);
 	else if (nowait && !ConditionalLockRelationOid(seqid, lockmode))
 		*why = psprintf("sequence \"%s\" is locked by another session", name);
 	if (*why)
@@ -253,25 +257,28 @@ open_sequence(Oid seqid, AclMode needed, LOCKMODE lockmode, bool nowait,
 
 /*
  * Read a sequence's definition and position.  Returns NULL, or why it
- * could not be read (then *state is not filled).  The lock is released
- * at once: nothing read here is relied on after it.
+ * could not be read (then *state is not filled).  The lock taken is the
+ * one nextval() takes, so that a sequence being altered (ALTER SEQUENCE
+ * holds a lock that conflicts with it until commit) is not read half-way;
+ * with nowait, such a sequence is reported instead of waited for.  The
+ * lock is released at once: nothing read here is relied on after it.
  */
 const char *
-seqguard_read_sequence(Oid seqid, AclMode needed, SeqState *state)
+seqguard_read_sequence(Oid seqid, AclMode needed, bool nowait, SeqState *state)
 {
 	Relation	seqrel;
 	Buffer		buf;
 	HeapTupleData tuple;
 	const char *why;
 
-	if ((seqrel = open_sequence(seqid, needed, AccessShareLock, true, &why)) == NULL)
+	if ((seqrel = open_sequence(seqid, needed, RowExclusiveLock, nowait, &why)) == NULL)
 		return why;
 
 	(void) read_position(seqrel, BUFFER_LOCK_SHARE, &buf, &tuple, state);
 	UnlockReleaseBuffer(buf);
 
 	relation_close(seqrel, NoLock);
-	UnlockRelationOid(seqid, AccessShareLock);
+	UnlockRelationOid(seqid, RowExclusiveLock);
 	return NULL;
 }
 
@@ -304,6 +311,14 @@ seqguard_move_sequence(Oid seqid, int64 target, bool forward_only,
 	seqrel = open_sequence(seqid, needed, RowExclusiveLock, nowait, why);
 	if (seqrel == NULL)
 		return false;
+	if (!seqrel->rd_islocaltemp && XactReadOnly)
+	{
+		/* as nextval() and setval(): only temporary sequences */
+		*why = "the transaction is read-only";
+		relation_close(seqrel, NoLock);
+		UnlockRelationOid(seqid, RowExclusiveLock);
+		return false;
+	}
 
 	data = read_position(seqrel, BUFFER_LOCK_EXCLUSIVE, &buf, &tuple, before);
 
@@ -311,8 +326,7 @@ seqguard_move_sequence(Oid seqid, int64 target, bool forward_only,
 		move = before->next_valid &&
 			seqguard_past(before, target, before->next_value);
 	else
-		move = !(before->next_valid && before->next_value == target &&
-				 !before->is_called);
+		move = !(before->next_valid && before->next_value == target);
 
 	if (move)
 	{
