@@ -12,30 +12,38 @@ export PG_CONFIG=${PG_CONFIG:-$PG_BIN/pg_config}
 
 die() { echo "$*" >&2; exit 1; }
 
-# Install the server, its headers, pgTAP and pg_prove from Debian's packages.
+# Install the server, its headers, pgTAP and pg_prove from Debian's packages,
+# and what the monitoring tests run (pg_cron, postgres_exporter, curl) where
+# Debian has it for this major; those tests say "skipped" where it has not.
 install_deps() {
 	local pkgs="postgresql-$PG_MAJOR postgresql-server-dev-$PG_MAJOR postgresql-$PG_MAJOR-pgtap libtap-parser-sourcehandler-pgtap-perl make gcc"
+	local monitoring="postgresql-$PG_MAJOR-cron prometheus-postgres-exporter curl" pkg
 	# shellcheck disable=SC2086
-	if dpkg -s $pkgs >/dev/null 2>&1; then
+	if dpkg -s $pkgs $monitoring >/dev/null 2>&1; then
 		return 0
 	fi
-	[ "$(id -u)" = 0 ] || die "run as root to install: $pkgs"
+	[ "$(id -u)" = 0 ] || die "run as root to install: $pkgs $monitoring"
 	export DEBIAN_FRONTEND=noninteractive
 	apt-get update -qq
 	# shellcheck disable=SC2086
 	apt-get install -y -qq $pkgs >/dev/null
+	for pkg in $monitoring; do
+		if apt-cache show "$pkg" >/dev/null 2>&1; then
+			apt-get install -y -qq "$pkg" >/dev/null
+		fi
+	done
 }
 
 # pg_private_copy DIR: copy the installed server, its extension files and
 # headers under DIR, where they keep working (PostgreSQL finds its files
-# relative to its binaries); then use PG_ROOT=DIR.
+# relative to its binaries); then use PG_ROOT=DIR.  An existing copy gains
+# the files of packages installed since (e.g. pg_cron) and keeps its own.
 pg_private_copy() {
 	local root=$1
-	[ -x "$root/usr/lib/postgresql/$PG_MAJOR/bin/postgres" ] && return 0
 	mkdir -p "$root/usr/lib/postgresql" "$root/usr/share/postgresql" "$root/usr/include"
-	cp -a "/usr/lib/postgresql/$PG_MAJOR" "$root/usr/lib/postgresql/"
-	cp -a "/usr/share/postgresql/$PG_MAJOR" "$root/usr/share/postgresql/"
-	cp -a /usr/include/postgresql "$root/usr/include/"
+	cp -an "/usr/lib/postgresql/$PG_MAJOR" "$root/usr/lib/postgresql/"
+	cp -an "/usr/share/postgresql/$PG_MAJOR" "$root/usr/share/postgresql/"
+	cp -an /usr/include/postgresql "$root/usr/include/"
 }
 
 # Build as the invoking user, install as root.
