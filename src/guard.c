@@ -515,22 +515,34 @@ targets_extreme(SeqWork *work, bool want_max, bool all_rows, int64 from,
 }
 
 /*
+ * The margin at the end of a sequence's usable range [lo, hi] within which
+ * the guard makes no move: the last 1/1000 of the range, at least 1,000
+ * values (at least a tenth of a range smaller than 10,000 values).
+ */
+static int64
+end_margin(int64 lo, int64 hi)
+{
+	uint64		range = (uint64) hi - (uint64) lo;
+
+	return (int64) Max(range / 1000, Min(1000, range / 10));
+}
+
+/*
  * The target that moves seq past m, if the guard may make that move: on
- * the sequence's grid, within its range and the columns' types, and not
- * within the margin of the range's end (the last 1/1000 of the usable
- * range, at least one value), so that one statement's sentinel value
- * cannot use the sequence up.
+ * the sequence's grid, within its range and the columns' types, and with
+ * m outside the margin at the end of the range, so that one statement's
+ * sentinel value (2147483647, say) cannot use the sequence up.
  */
 static bool
 acceptable_target(const SeqState *seq, const SeqWork *work, int64 m, int64 *target)
 {
 	int64		lo = Max(seq->minv, work->tmin);
 	int64		hi = Min(seq->maxv, work->tmax);
-	int64		margin = Max((int64) (((uint64) hi - (uint64) lo) / 1000), 1);
+	int64		margin = end_margin(lo, hi);
 
 	if (!seqguard_grid_value_past(seq, m, target) || *target > hi || *target < lo)
 		return false;
-	return seq->increment > 0 ? hi - *target >= margin : *target - lo >= margin;
+	return seq->increment > 0 ? m <= hi - margin : m >= lo + margin;
 }
 
 /*
@@ -663,9 +675,9 @@ act_on_sequence(SeqWork *work, CommandId cid, Oid extnsp)
 							seq_label(work->seqid), (long long) own.value,
 							get_attname(RelationGetRelid(t->rel), t->feed->attnum, false),
 							rel_label(t->rel)),
-					 errdetail("The sequence would be left at or within %lld values of the end of its range, %lld.",
-							   (long long) Max((int64) (((uint64) Min(seq.maxv, work->tmax) -
-														  (uint64) Max(seq.minv, work->tmin)) / 1000), 1),
+					 errdetail("Values within %lld of the end of its usable range, %lld, are taken as sentinels, not ids.",
+							   (long long) end_margin(Max(seq.minv, work->tmin),
+													  Min(seq.maxv, work->tmax)),
 							   (long long) (seq.increment > 0 ? Min(seq.maxv, work->tmax) :
 											Max(seq.minv, work->tmin))),
 					 errhint("Use ids well inside the range, or widen the sequence with ALTER SEQUENCE ... AS bigint and the column with ALTER TABLE ... ALTER COLUMN ... TYPE bigint.")));

@@ -193,11 +193,15 @@ index_is_usable(Relation index, AttrNumber attnum, Oid typid)
 }
 
 /*
- * Open and lock the first usable index of heap on attnum, or return NULL.
- * An index that is locked by another session (REINDEX) is passed over.
+ * Open the first usable index of heap on attnum, or return NULL; *locked
+ * says whether a lock was taken for it, to be released by close_index().
+ * An index the transaction already holds a lock on (the indexes of the
+ * tables a statement wrote) is used under that lock; any other is locked
+ * without waiting, so that an index locked by another session (REINDEX) is
+ * passed over.
  */
 static Relation
-open_usable_index(Relation heap, AttrNumber attnum, Oid typid)
+open_usable_index(Relation heap, AttrNumber attnum, Oid typid, bool *locked)
 {
 	List	   *indexes = RelationGetIndexList(heap);
 	ListCell   *lc;
@@ -208,7 +212,8 @@ open_usable_index(Relation heap, AttrNumber attnum, Oid typid)
 		Oid			indexoid = lfirst_oid(lc);
 		Relation	index;
 
-		if (!ConditionalLockRelationOid(indexoid, AccessShareLock))
+		*locked = !CheckRelationOidLockedByMe(indexoid, AccessShareLock, true);
+		if (*locked && !ConditionalLockRelationOid(indexoid, AccessShareLock))
 			continue;
 		index = try_relation_open(indexoid, NoLock);
 		if (index != NULL && index_is_usable(index, attnum, typid))
@@ -218,7 +223,8 @@ open_usable_index(Relation heap, AttrNumber attnum, Oid typid)
 		}
 		if (index != NULL)
 			relation_close(index, NoLock);
-		UnlockRelationOid(indexoid, AccessShareLock);
+		if (*locked)
+			UnlockRelationOid(indexoid, AccessShareLock);
 	}
 	list_free(indexes);
 	return result;
@@ -289,7 +295,8 @@ value_counts(Relation rel, TupleTableSlot *slot, const ProbeSpec *spec,
 static bool
 probe_by_index(Relation heap, const ProbeSpec *spec, ColumnExtreme *result)
 {
-	Relation	index = open_usable_index(heap, spec->attnum, spec->typid);
+	bool		locked;
+	Relation	index = open_usable_index(heap, spec->attnum, spec->typid, &locked);
 	Oid			indexoid;
 	ScanKeyData key;
 	ScanDirection dir;
@@ -330,7 +337,8 @@ probe_by_index(Relation heap, const ProbeSpec *spec, ColumnExtreme *result)
 	ExecDropSingleTupleTableSlot(slot);
 	indexoid = RelationGetRelid(index);
 	relation_close(index, NoLock);
-	UnlockRelationOid(indexoid, AccessShareLock);
+	if (locked)
+		UnlockRelationOid(indexoid, AccessShareLock);
 	return true;
 }
 
