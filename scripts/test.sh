@@ -32,10 +32,23 @@ count() { # count LOGFILE PASS_REGEX FAIL_REGEX
 	echo "   $p passed, $f failed"
 }
 
+# A backend that crashes takes the server through recovery: wait until it
+# accepts connections again, so that one crash does not fail every later
+# test (the crash itself is counted below).
+wait_ready() {
+	for _ in $(seq 60); do
+		"$PG_BIN/pg_isready" -q && return 0
+		sleep 1
+	done
+	echo "   the server does not accept connections"
+	return 1
+}
+
 # pg_regress and the isolation specs run separately, so that a failure in
 # one does not stop make before the other
 rm -rf results output_iso regression.diffs regression.out
 for suite in regress isolation; do
+	wait_ready
 	echo "== $suite (make installcheck)"
 	if [ $suite = regress ]; then
 		vars="ISOLATION="
@@ -58,6 +71,7 @@ for suite in regress isolation; do
 	fi
 done
 
+wait_ready
 echo "== pgTAP (pg_prove)"
 if ls test/*.sql >/dev/null 2>&1; then
 	psql -X -q -d postgres -c 'DROP DATABASE IF EXISTS seqguard_tap' -c 'CREATE DATABASE seqguard_tap' &&
@@ -71,6 +85,16 @@ if ls test/*.sql >/dev/null 2>&1; then
 		grep -q '^not ok' "$LOG_DIR/pgtap.log" || failed=$((failed + 1))
 	fi
 fi
+
+# every backend crash so far is a failure (the shell tests below stop the
+# server on purpose)
+crashes=$(grep -c 'terminated by signal' "$TEST_DIR/server.log")
+if [ "$crashes" -gt 0 ]; then
+	failed=$((failed + crashes))
+	echo "== server crashes: $crashes"
+	grep 'terminated by signal' "$TEST_DIR/server.log"
+fi
+wait_ready
 
 # a shell test exits 77 when what it needs is not packaged for this major
 echo "== shell tests"
