@@ -607,17 +607,18 @@ act_on_sequence(SeqWork *work, CommandId cid, Oid extnsp)
 							get_attname(RelationGetRelid(t->rel), t->feed->attnum, false),
 							rel_label(t->rel), value, seq_label(work->seqid)),
 					 errhint("Repair with: %s", repair_statement(extnsp, t))));
-		ereport(level,
-				(errcode(ERRCODE_INTEGRITY_CONSTRAINT_VIOLATION),
-				 readable ?
-				 errmsg("value %s written into column \"%s\" of table \"%s\" is at or past the next value %lld of sequence \"%s\"",
-						value, get_attname(RelationGetRelid(t->rel), t->feed->attnum, false),
-						rel_label(t->rel), (long long) seq.next_value,
-						seq_label(work->seqid)) :
-				 errmsg("value %s written into column \"%s\" of table \"%s\" is at or past the next value of sequence \"%s\"",
-						value, get_attname(RelationGetRelid(t->rel), t->feed->attnum, false),
-						rel_label(t->rel), seq_label(work->seqid)),
-				 errhint("Repair with: %s", repair_statement(extnsp, t))));
+		else
+			ereport(level,
+					(errcode(ERRCODE_INTEGRITY_CONSTRAINT_VIOLATION),
+					 readable ?
+					 errmsg("value %s written into column \"%s\" of table \"%s\" is at or past the next value %lld of sequence \"%s\"",
+							value, get_attname(RelationGetRelid(t->rel), t->feed->attnum, false),
+							rel_label(t->rel), (long long) seq.next_value,
+							seq_label(work->seqid)) :
+					 errmsg("value %s written into column \"%s\" of table \"%s\" is at or past the next value of sequence \"%s\"",
+							value, get_attname(RelationGetRelid(t->rel), t->feed->attnum, false),
+							rel_label(t->rel), seq_label(work->seqid)),
+					 errhint("Repair with: %s", repair_statement(extnsp, t))));
 		return;
 	}
 
