@@ -65,6 +65,7 @@
 #include "utils/lsyscache.h"
 #include "utils/numeric.h"
 #include "utils/rel.h"
+#include "utils/relcache.h"
 #include "utils/rls.h"
 #include "utils/snapmgr.h"
 #include "utils/syscache.h"
@@ -262,6 +263,7 @@ typedef struct ProbeSpec
 	int64		from;
 	CommandId	cid;			/* only rows written by commands from cid on
 								 * count; InvalidCommandId: every row */
+	bool		transient;		/* drop the index's relcache entry after */
 } ProbeSpec;
 
 /*
@@ -336,7 +338,10 @@ probe_by_index(Relation heap, const ProbeSpec *spec, ColumnExtreme *result)
 	index_endscan(scan);
 	ExecDropSingleTupleTableSlot(slot);
 	indexoid = RelationGetRelid(index);
-	relation_close(index, NoLock);
+	if (spec->transient)
+		seqguard_close_transient(index);
+	else
+		relation_close(index, NoLock);
 	if (locked)
 		UnlockRelationOid(indexoid, AccessShareLock);
 	return true;
@@ -383,7 +388,7 @@ void
 seqguard_probe_relation(Relation rel, AttrNumber attnum, Oid typid,
 						bool want_max, ColumnExtreme *result)
 {
-	ProbeSpec	spec = {attnum, typid, want_max, false, 0, InvalidCommandId};
+	ProbeSpec	spec = {attnum, typid, want_max, false, 0, InvalidCommandId, false};
 
 	probe(rel, &spec, result);
 }
@@ -399,7 +404,7 @@ seqguard_written_extreme(Relation rel, AttrNumber attnum, Oid typid,
 						 bool want_max, int64 from, CommandId cid,
 						 ColumnExtreme *result)
 {
-	ProbeSpec	spec = {attnum, typid, want_max, true, from, cid};
+	ProbeSpec	spec = {attnum, typid, want_max, true, from, cid, false};
 
 	probe(rel, &spec, result);
 }
@@ -520,8 +525,13 @@ seqguard_column_extreme(const SeqFeed *feed, bool want_max, ColumnExtreme *resul
 												  RelationGetRelationName(rel)));
 			else if (RELKIND_HAS_STORAGE(rel->rd_rel->relkind) &&
 					 attnum != InvalidAttrNumber)
-				seqguard_probe_relation(rel, attnum, feed->typid, want_max, result);
-			relation_close(rel, NoLock);
+			{
+				ProbeSpec	spec = {attnum, feed->typid, want_max, false, 0,
+				InvalidCommandId, true};
+
+				probe(rel, &spec, result);
+			}
+			seqguard_close_transient(rel);
 		}
 
 		/*
@@ -558,4 +568,23 @@ seqguard_append_unseen(StringInfo buf, List *unseen)
 	appendStringInfoString(buf, list_length(unseen) > 1 ?
 						   ", temporary tables of other sessions." :
 						   ", a temporary table of another session.");
+}
+
+/*
+ * Close a relation that the check or the repair opened to read once, and
+ * drop its relcache entry unless it is open elsewhere, as an invalidation
+ * of it would.  Otherwise a session that checks 100,000 tables keeps a
+ * relcache entry for every table, index and sequence it read, well over a
+ * gigabyte, until it ends.  A relation created or rewritten in the current
+ * transaction keeps its entry (it is rebuilt instead).
+ */
+void
+seqguard_close_transient(Relation rel)
+{
+	Oid			relid = RelationGetRelid(rel);
+	bool		last = rel->rd_refcnt == 1;
+
+	relation_close(rel, NoLock);
+	if (last)
+		RelationCacheInvalidateEntry(relid);
 }

@@ -90,6 +90,7 @@ typedef struct ColumnExtreme
 } ColumnExtreme;
 
 extern bool seqguard_probe_supported(Oid typid);
+extern void seqguard_close_transient(Relation rel);
 extern void seqguard_append_unseen(struct StringInfoData *buf, List *unseen);
 extern void seqguard_column_extreme(const SeqFeed *feed, bool want_max,
 									ColumnExtreme *result);

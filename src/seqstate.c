@@ -277,7 +277,11 @@ seqguard_read_sequence(Oid seqid, AclMode needed, bool nowait, SeqState *state)
 	(void) read_position(seqrel, BUFFER_LOCK_SHARE, &buf, &tuple, state);
 	UnlockReleaseBuffer(buf);
 
-	relation_close(seqrel, NoLock);
+	/* the check and the repair (nowait) read each sequence once */
+	if (nowait)
+		seqguard_close_transient(seqrel);
+	else
+		relation_close(seqrel, NoLock);
 	UnlockRelationOid(seqid, RowExclusiveLock);
 	return NULL;
 }
@@ -364,7 +368,10 @@ seqguard_move_sequence(Oid seqid, int64 target, bool forward_only,
 	 * The change is not transactional, so the lock protects nothing once
 	 * it is made; releasing it keeps the lock table small on large runs.
 	 */
-	relation_close(seqrel, NoLock);
+	if (nowait)
+		seqguard_close_transient(seqrel);
+	else
+		relation_close(seqrel, NoLock);
 	UnlockRelationOid(seqid, RowExclusiveLock);
 	return move;
 }
