@@ -12,6 +12,7 @@ cd "$(dirname "$0")/.."
 PG_MAJOR=${PG_MAJOR:-15}
 DIST_PORT=${DIST_PORT:-$((${PGPORT:-54330} + 1))}
 tmp=$(mktemp -d /tmp/seqguard-dist.XXXXXX)
+chmod 755 "$tmp"
 root=$tmp/root
 bin=$root/usr/lib/postgresql/$PG_MAJOR/bin
 as_pg() { runuser -u postgres -- "$@"; }
