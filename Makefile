@@ -1,7 +1,14 @@
 # seqguard/Makefile
+#
+# PGXS.  Works in the source tree (make && make install) and out of tree,
+# as pg_buildext builds it: make -C build-15 -f ../Makefile VPATH=..
+# (PGXS sets srcdir from VPATH; every source file is named through it).
 
 EXTENSION = seqguard
-EXTVERSION = $(shell sed -n "s/^default_version[[:space:]]*=[[:space:]]*'\([^']*\)'.*/\1/p" $(EXTENSION).control)
+# the version is the control file's default_version; "make dist" names the
+# archive after META.json's version
+EXTVERSION = $(shell sed -n "s/^default_version[[:space:]]*=[[:space:]]*'\([^']*\)'.*/\1/p" $(srcdir)/$(EXTENSION).control)
+DISTVERSION = $(shell perl -MJSON::PP -0777 -ne 'print decode_json($$_)->{version}' $(srcdir)/META.json)
 
 MODULE_big = seqguard
 OBJS = \
@@ -13,18 +20,38 @@ OBJS = \
 	src/fix.o \
 	src/guard.o
 
-DATA = $(EXTENSION)--$(EXTVERSION).sql
+# the current version's script and every upgrade script
+DATA = $(EXTENSION)--$(EXTVERSION).sql \
+	$(notdir $(wildcard $(srcdir)/$(EXTENSION)--*--*.sql))
 PGFILEDESC = "seqguard - keep sequences ahead of their data"
 
 PG_CPPFLAGS = -I$(srcdir)/src
 
 # pg_regress: user-visible output; isolation: the concurrency promises.
-REGRESS = $(patsubst sql/%.sql,%,$(sort $(wildcard sql/*.sql)))
-ISOLATION = $(patsubst specs/%.spec,%,$(sort $(wildcard specs/*.spec)))
+REGRESS = $(sort $(notdir $(basename $(wildcard $(srcdir)/sql/*.sql))))
+ISOLATION = $(sort $(notdir $(basename $(wildcard $(srcdir)/specs/*.spec))))
 
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
+ifeq ($(EXTVERSION),)
+$(error no default_version in $(srcdir)/$(EXTENSION).control)
+endif
+
 # PGXS does not track headers
-$(OBJS): src/seqguard.h src/compat.h
+$(OBJS): $(srcdir)/src/seqguard.h $(srcdir)/src/compat.h
+
+# Out of tree, the objects' directories do not exist yet.
+$(OBJS) $(OBJS:.o=.bc): | objdirs
+.PHONY: objdirs
+objdirs:
+	@mkdir -p $(sort $(dir $(OBJS)))
+
+# A release archive for PGXN, of the committed tree (HEAD), with the
+# directory name PGXN expects: seqguard-1.0.0/
+.PHONY: dist
+dist:
+	git -C $(srcdir) archive --format=zip --prefix=$(EXTENSION)-$(DISTVERSION)/ \
+		-o $(CURDIR)/$(EXTENSION)-$(DISTVERSION).zip HEAD
+	@echo $(EXTENSION)-$(DISTVERSION).zip

@@ -16,7 +16,7 @@ die() { echo "$*" >&2; exit 1; }
 # and what the monitoring tests run (pg_cron, postgres_exporter, curl) where
 # Debian has it for this major; those tests say "skipped" where it has not.
 install_deps() {
-	local pkgs="postgresql-$PG_MAJOR postgresql-server-dev-$PG_MAJOR postgresql-$PG_MAJOR-pgtap libtap-parser-sourcehandler-pgtap-perl make gcc"
+	local pkgs="postgresql-$PG_MAJOR postgresql-server-dev-$PG_MAJOR postgresql-$PG_MAJOR-pgtap libtap-parser-sourcehandler-pgtap-perl make gcc git unzip"
 	local monitoring="postgresql-$PG_MAJOR-cron prometheus-postgres-exporter curl" pkg
 	# shellcheck disable=SC2086
 	if dpkg -s $pkgs $monitoring >/dev/null 2>&1; then
