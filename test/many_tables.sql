@@ -2,7 +2,9 @@
 -- under the default max_locks_per_transaction: it completes and finds
 -- exactly the 1,000 out-of-sync tables, because it releases each table's
 -- lock once it has read it; the PL/pgSQL loop people write for the same
--- job, in one transaction, runs out of lock memory.
+-- job, in one transaction, runs out of lock memory.  The check, the assert
+-- and the repair also complete inside a SERIALIZABLE transaction, under the
+-- default max_pred_locks_per_transaction.
 --
 -- Not one transaction: creating (or dropping) 10,000 tables in one
 -- transaction would itself exhaust the lock table.  The tables are made
@@ -72,8 +74,46 @@ END $$;
 CALL many_tables.create_tables(10000);
 RESET client_min_messages;
 
+-- The same calls, each in a SERIALIZABLE transaction of its own.  What a
+-- call returns, or the error it raises, is recorded here and asserted
+-- below, in the one transaction that pgTAP reports from.  The repair's
+-- moves outlast its transaction, so the 1,000 sequences are then put back
+-- behind their tables, where the tests below expect them.
+CREATE FUNCTION many_tables.outcome(query text) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE result text;
+BEGIN
+  EXECUTE query INTO result;
+  RETURN result;
+EXCEPTION WHEN OTHERS THEN
+  RETURN SQLSTATE || ': ' || SQLERRM;
+END $$;
+CREATE TEMP TABLE serializable_runs (call text PRIMARY KEY, outcome text);
+BEGIN ISOLATION LEVEL SERIALIZABLE;
+INSERT INTO serializable_runs VALUES ('check', many_tables.outcome($$
+  SELECT count(*) || ' rows, ' || count(*) FILTER (WHERE status = 'out_of_sync') || ' out_of_sync'
+    FROM check_sequence_health(ARRAY['many_tables'])$$));
+COMMIT;
+BEGIN ISOLATION LEVEL SERIALIZABLE;
+INSERT INTO serializable_runs VALUES ('assert', many_tables.outcome($$
+  SELECT 'no error' FROM assert_sequences_healthy(ARRAY['many_tables'])$$));
+COMMIT;
+BEGIN ISOLATION LEVEL SERIALIZABLE;
+INSERT INTO serializable_runs VALUES ('dry run', many_tables.outcome($$
+  SELECT count(*) FILTER (WHERE action = 'would_advance') || ' would_advance'
+    FROM fix_all_sequences(true, ARRAY['many_tables'])$$));
+COMMIT;
+BEGIN ISOLATION LEVEL SERIALIZABLE;
+INSERT INTO serializable_runs VALUES ('fix', many_tables.outcome($$
+  SELECT count(*) FILTER (WHERE action = 'advanced') || ' advanced'
+    FROM fix_all_sequences(false, ARRAY['many_tables'])$$));
+COMMIT;
+DO $$
+BEGIN
+  PERFORM setval(format('many_tables.t%s_id_seq', i * 10), 1) FROM generate_series(1, 1000) i;
+END $$;
+
 BEGIN;
-SELECT plan(13);
+SELECT plan(17);
 
 SELECT is(current_setting('max_locks_per_transaction'), '64', 'max_locks_per_transaction has its default, 64');
 SELECT is((SELECT count(*) FROM pg_class WHERE relnamespace = 'many_tables'::regnamespace AND relkind = 'r'),
@@ -104,6 +144,17 @@ SELECT is((SELECT count(*) FROM fix_all_sequences(false, ARRAY['many_tables']) W
           1000::bigint, 'fix_all_sequences() repairs all 1,000 in one transaction');
 SELECT is((SELECT count(*) FROM check_sequence_health(ARRAY['many_tables']) WHERE status = 'out_of_sync'),
           0::bigint, 'after which none is out of sync');
+
+-- in the SERIALIZABLE transaction
+SELECT is((SELECT outcome FROM serializable_runs WHERE call = 'check'), '10000 rows, 1000 out_of_sync',
+          'SERIALIZABLE: check_sequence_health() over the 10,000 tables completes and finds the 1,000');
+SELECT is((SELECT outcome FROM serializable_runs WHERE call = 'assert'),
+          '23000: 1000 sequence-fed columns are out of sync or exhausted',
+          'SERIALIZABLE: assert_sequences_healthy() completes and fails with the 1,000');
+SELECT is((SELECT outcome FROM serializable_runs WHERE call = 'dry run'), '1000 would_advance',
+          'SERIALIZABLE: a dry run of fix_all_sequences() completes and reports the 1,000');
+SELECT is((SELECT outcome FROM serializable_runs WHERE call = 'fix'), '1000 advanced',
+          'SERIALIZABLE: fix_all_sequences() completes and repairs the 1,000');
 
 SELECT * FROM finish();
 ROLLBACK;
