@@ -52,15 +52,6 @@
 #include "compat.h"
 #include "seqguard.h"
 
-/* a (column, sequence) edge, before folding and naming */
-typedef struct FeedEdge
-{
-	Oid			relid;
-	AttrNumber	attnum;
-	Oid			seqid;
-	FeedKind	kind;
-} FeedEdge;
-
 /* an entry of an OID set or map built with dynahash */
 typedef struct OidEntry
 {
@@ -97,10 +88,11 @@ oid_map_get(HTAB *map, Oid key, Oid *value)
 	return e != NULL;
 }
 
-static FeedEdge *
+/* a (column, sequence) edge, before folding and naming */
+static SeqFeed *
 make_edge(Oid relid, AttrNumber attnum, Oid seqid, FeedKind kind)
 {
-	FeedEdge   *e = palloc(sizeof(FeedEdge));
+	SeqFeed    *e = palloc0(sizeof(SeqFeed));
 
 	e->relid = relid;
 	e->attnum = attnum;
@@ -346,26 +338,30 @@ seqguard_lineage(Oid relid)
 	return result;
 }
 
-/* the name of a live column, or NULL */
-static char *
-live_attname(Oid relid, AttrNumber attnum)
+/* the name and type of a live column; false when it has gone */
+static bool
+live_column(Oid relid, AttrNumber attnum, char **attname, Oid *typid)
 {
 	HeapTuple	tup = SearchSysCache2(ATTNUM, ObjectIdGetDatum(relid),
 									  Int16GetDatum(attnum));
-	char	   *name = NULL;
+	bool		live = false;
 
 	if (HeapTupleIsValid(tup))
 	{
 		Form_pg_attribute att = (Form_pg_attribute) GETSTRUCT(tup);
 
 		if (!att->attisdropped)
-			name = pstrdup(NameStr(att->attname));
+		{
+			*attname = pstrdup(NameStr(att->attname));
+			*typid = att->atttypid;
+			live = true;
+		}
 		ReleaseSysCache(tup);
 	}
-	return name;
+	return live;
 }
 
-/* the number of a live column by name, or InvalidAttrNumber */
+/* the number and type of a live column by name, or InvalidAttrNumber */
 static AttrNumber
 live_attnum(Oid relid, const char *attname, Oid *typid)
 {
@@ -377,69 +373,72 @@ live_attnum(Oid relid, const char *attname, Oid *typid)
 		Form_pg_attribute att = (Form_pg_attribute) GETSTRUCT(tup);
 
 		attnum = att->attnum;
-		if (typid)
-			*typid = att->atttypid;
+		*typid = att->atttypid;
 		ReleaseSysCache(tup);
 	}
 	return attnum;
 }
 
+/* a relation's name and schema from pg_class; false when it has gone */
+static bool
+rel_names(Oid relid, char **relname, Oid *nspid, char *relkind)
+{
+	HeapTuple	tup = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
+	Form_pg_class cls;
+
+	if (!HeapTupleIsValid(tup))
+		return false;
+	cls = (Form_pg_class) GETSTRUCT(tup);
+	*relname = pstrdup(NameStr(cls->relname));
+	*nspid = cls->relnamespace;
+	*relkind = cls->relkind;
+	ReleaseSysCache(tup);
+	return true;
+}
+
 /*
  * Name an edge's table, column and sequence, after folding its table into
  * the root of its tree (following the column by name for as long as the
- * parent has one).  Returns NULL when any of them has gone: dropped since
- * the catalog was read, or not a table (a view's default feeds nothing).
+ * parent has one).  Returns NULL when the root is not in one of nspids
+ * (NIL: all), and when any of them has gone: dropped since the catalog was
+ * read, or not a table (a view's default feeds nothing).
  */
 static SeqFeed *
-name_edge(const FeedEdge *e, HTAB *parents)
+name_edge(const SeqFeed *e, HTAB *parents, List *nspids)
 {
-	SeqFeed    *f;
-	HeapTuple	tup;
-	Form_pg_class cls;
-	char	   *attname;
-	Oid			relid = e->relid;
-	AttrNumber	attnum = e->attnum;
-	Oid			typid = InvalidOid;
+	SeqFeed    *f = palloc0(sizeof(SeqFeed));
 	Oid			parent;
+	Oid			seqnspid;
+	char		seqkind;
 	int			depth = 0;
 
-	if ((attname = live_attname(relid, attnum)) == NULL)
+	f->relid = e->relid;
+	f->attnum = e->attnum;
+	f->seqid = e->seqid;
+	f->kind = e->kind;
+	if (!live_column(f->relid, f->attnum, &f->attname, &f->typid))
 		return NULL;
-	while (oid_map_get(parents, relid, &parent) && depth++ < 1000)
+	while (oid_map_get(parents, f->relid, &parent) && depth++ < 1000)
 	{
-		AttrNumber	pattnum = live_attnum(parent, attname, NULL);
+		Oid			ptypid;
+		AttrNumber	pattnum = live_attnum(parent, f->attname, &ptypid);
 
 		if (pattnum == InvalidAttrNumber)
 			break;
-		relid = parent;
-		attnum = pattnum;
+		f->relid = parent;
+		f->attnum = pattnum;
+		f->typid = ptypid;
 	}
-	if (live_attnum(relid, attname, &typid) == InvalidAttrNumber)
-		return NULL;
 
-	tup = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
-	if (!HeapTupleIsValid(tup))
-		return NULL;
-	cls = (Form_pg_class) GETSTRUCT(tup);
-	f = palloc0(sizeof(SeqFeed));
-	f->relid = relid;
-	f->attnum = attnum;
-	f->seqid = e->seqid;
-	f->kind = e->kind;
-	f->relkind = cls->relkind;
-	f->nspid = cls->relnamespace;
-	f->relname = pstrdup(NameStr(cls->relname));
-	f->attname = attname;
-	f->typid = getBaseType(typid);
-	ReleaseSysCache(tup);
-
-	f->nspname = get_namespace_name(f->nspid);
-	f->seqname = get_rel_name(f->seqid);
-	f->seqnspname = f->seqname ? get_namespace_name(get_rel_namespace(f->seqid)) : NULL;
-	if (f->nspname == NULL || f->seqname == NULL || f->seqnspname == NULL ||
+	if (!rel_names(f->relid, &f->relname, &f->nspid, &f->relkind) ||
+		(nspids != NIL && !list_member_oid(nspids, f->nspid)) ||
 		(f->relkind != RELKIND_RELATION && f->relkind != RELKIND_PARTITIONED_TABLE &&
-		 f->relkind != RELKIND_FOREIGN_TABLE))
+		 f->relkind != RELKIND_FOREIGN_TABLE) ||
+		!rel_names(f->seqid, &f->seqname, &seqnspid, &seqkind) ||
+		(f->nspname = get_namespace_name(f->nspid)) == NULL ||
+		(f->seqnspname = get_namespace_name(seqnspid)) == NULL)
 		return NULL;
+	f->typid = getBaseType(f->typid);
 	return f;
 }
 
@@ -507,21 +506,6 @@ seqguard_schema_list(ArrayType *schemas)
 }
 
 static int
-feed_cmp_oids(const ListCell *a, const ListCell *b)
-{
-	const SeqFeed *fa = lfirst(a);
-	const SeqFeed *fb = lfirst(b);
-
-	if (fa->relid != fb->relid)
-		return fa->relid < fb->relid ? -1 : 1;
-	if (fa->attnum != fb->attnum)
-		return fa->attnum < fb->attnum ? -1 : 1;
-	if (fa->seqid != fb->seqid)
-		return fa->seqid < fb->seqid ? -1 : 1;
-	return (int) fa->kind - (int) fb->kind;
-}
-
-static int
 feed_cmp_names(const ListCell *a, const ListCell *b)
 {
 	const SeqFeed *fa = lfirst(a);
@@ -539,30 +523,45 @@ feed_cmp_names(const ListCell *a, const ListCell *b)
 	return strcmp(fa->seqname, fb->seqname);
 }
 
+static int
+edge_cmp(const ListCell *a, const ListCell *b)
+{
+	const SeqFeed *ea = lfirst(a);
+	const SeqFeed *eb = lfirst(b);
+
+	if (ea->relid != eb->relid)
+		return ea->relid < eb->relid ? -1 : 1;
+	if (ea->attnum != eb->attnum)
+		return ea->attnum < eb->attnum ? -1 : 1;
+	if (ea->seqid != eb->seqid)
+		return ea->seqid < eb->seqid ? -1 : 1;
+	return (int) ea->kind - (int) eb->kind;
+}
+
 /*
  * A serial column shows up twice (owned, and its default); a child's
  * copied default shows up again under its root.  Keep the most specific
- * kind of each (root, column, sequence): sort, then drop repeats.
+ * kind of each (table, column, sequence): sort, then drop repeats.
  */
 static List *
-unique_feeds(List *feeds)
+unique_edges(List *edges)
 {
 	List	   *result = NIL;
 	SeqFeed    *prev = NULL;
 	ListCell   *lc;
 
-	list_sort(feeds, feed_cmp_oids);
-	foreach(lc, feeds)
+	list_sort(edges, edge_cmp);
+	foreach(lc, edges)
 	{
-		SeqFeed    *f = lfirst(lc);
+		SeqFeed    *e = lfirst(lc);
 
-		if (prev && prev->relid == f->relid && prev->attnum == f->attnum &&
-			prev->seqid == f->seqid)
+		if (prev && prev->relid == e->relid && prev->attnum == e->attnum &&
+			prev->seqid == e->seqid)
 			continue;
-		result = lappend(result, f);
-		prev = f;
+		result = lappend(result, e);
+		prev = e;
 	}
-	list_free(feeds);
+	list_free(edges);
 	return result;
 }
 
@@ -575,7 +574,7 @@ unique_feeds(List *feeds)
 List *
 seqguard_find_feeds(List *nspids)
 {
-	List	   *edges = all_edges();
+	List	   *edges = unique_edges(all_edges());
 	HTAB	   *parents = all_parents();
 	List	   *feeds = NIL;
 	ListCell   *lc;
@@ -585,14 +584,14 @@ seqguard_find_feeds(List *nspids)
 		SeqFeed    *f;
 
 		CHECK_FOR_INTERRUPTS();
-		f = name_edge(lfirst(lc), parents);
-		if (f && (nspids == NIL || list_member_oid(nspids, f->nspid)))
+		if ((f = name_edge(lfirst(lc), parents, nspids)) != NULL)
 			feeds = lappend(feeds, f);
 	}
 	list_free_deep(edges);
 	hash_destroy(parents);
 
-	feeds = unique_feeds(feeds);
+	/* a child's copied default folds onto its root's */
+	feeds = unique_edges(feeds);
 	list_sort(feeds, feed_cmp_names);
 	return feeds;
 }
@@ -622,23 +621,18 @@ seqguard_feeds_of(Oid relid, List **watch)
 	*watch = lineage;
 	foreach(lc, edges)
 	{
-		FeedEdge   *e = lfirst(lc);
-		char	   *attname = live_attname(e->relid, e->attnum);
-		AttrNumber	attnum;
+		SeqFeed    *e = lfirst(lc);
+		char	   *attname;
 		Oid			typid;
-		SeqFeed    *f;
 
-		if (attname == NULL ||
-			(attnum = live_attnum(relid, attname, &typid)) == InvalidAttrNumber)
+		/* the ancestor's column, by name, in relid */
+		if (!live_column(e->relid, e->attnum, &attname, &typid) ||
+			(e->attnum = live_attnum(relid, attname, &typid)) == InvalidAttrNumber)
 			continue;
-		f = palloc0(sizeof(SeqFeed));
-		f->relid = relid;
-		f->attnum = attnum;
-		f->seqid = e->seqid;
-		f->kind = e->kind;
-		f->typid = getBaseType(typid);
-		result = lappend(result, f);
+		e->relid = relid;
+		e->typid = getBaseType(typid);
+		result = lappend(result, e);
 		*watch = list_append_unique_oid(*watch, e->seqid);
 	}
-	return unique_feeds(result);
+	return unique_edges(result);
 }

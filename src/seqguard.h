@@ -55,7 +55,6 @@ typedef struct SeqFeed
 	Oid			seqid;
 	FeedKind	kind;
 	char		relkind;
-	bool		has_parent;		/* the table inherits (before folding) */
 	Oid			typid;			/* base type of the column */
 	Oid			nspid;			/* the table's schema */
 	char	   *nspname;
