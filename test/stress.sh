@@ -34,7 +34,7 @@
 #
 # Needs PGHOST/PGPORT/PGUSER of a running cluster (superuser) with seqguard
 # installed.  The server log is searched for crashes when it is at
-# STRESS_SERVER_LOG (default $PGHOST/server.log, as scripts/test.sh has it).
+# PG_SERVER_LOG (default $PGHOST/server.log, as scripts/test.sh has it).
 set -euo pipefail
 BIN=${PG_BIN:-/usr/lib/postgresql/${PG_MAJOR:-15}/bin}
 DB=seqguard_stress
@@ -46,7 +46,7 @@ DEFAULT_CLIENTS=${STRESS_DEFAULT_CLIENTS:-2}
 FIX_PERIOD=${STRESS_FIX_PERIOD:-1}        # seconds between fix_all_sequences() runs
 SAMPLE_PERIOD=${STRESS_SAMPLE_PERIOD:-0.01}
 LONG_ROWS=${STRESS_LONG_ROWS:-2000}       # rows of one long statement on "lng"
-SERVER_LOG=${STRESS_SERVER_LOG:-${PGHOST:-}/server.log}
+SERVER_LOG=${PG_SERVER_LOG:-${PGHOST:-}/server.log}
 BLOCK=100                                 # writer iterations per psql session
 WRITERS="explicit multi copy update xpart merge long"
 
