@@ -509,7 +509,7 @@ if [ "$not_ok" != 0 ]; then
 	q -d "$DB" -c "SELECT table_name, sequence_name, max_id, next_value, status FROM check_sequence_health() WHERE status <> 'ok'"
 fi
 if [ "$failures" -gt 0 ]; then
-	q -d postgres -c "DROP DATABASE IF EXISTS ${DB}_failed" -c "ALTER DATABASE $DB RENAME TO ${DB}_failed"
+	q -d postgres -c "SET client_min_messages = warning" -c "DROP DATABASE IF EXISTS ${DB}_failed" -c "ALTER DATABASE $DB RENAME TO ${DB}_failed"
 fi
 
 run off "$OFF_SECONDS"
@@ -525,4 +525,4 @@ if [ "$failures" -gt 0 ]; then
 	echo "stress: $failures failures (the guarded run's database is kept as ${DB}_failed)"
 	exit 1
 fi
-q -d postgres -c "DROP DATABASE IF EXISTS ${DB}_failed"
+q -d postgres -c "SET client_min_messages = warning" -c "DROP DATABASE IF EXISTS ${DB}_failed"
