@@ -76,7 +76,25 @@ cluster_start() {
 	} >>"$dir/data/postgresql.conf"
 	as_pg "$PG_BIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w start >/dev/null ||
 		{ cat "$dir/server.log"; die "cluster did not start"; }
-	export PGHOST=$dir PGPORT=$port PGUSER=postgres
+	export PGHOST=$dir PGPORT=$port PGUSER=postgres PG_SERVER_LOG=$dir/server.log
+}
+
+# cluster_ensure DIR: the cluster in DIR is running and takes connections
+# (a test may have crashed it, stopped it or left it in crash recovery);
+# returns non-zero, with the log's end, if it cannot be brought back.
+cluster_ensure() {
+	local dir=$1
+	if ! as_pg "$PG_BIN/pg_ctl" -D "$dir/data" status >/dev/null 2>&1 &&
+		! as_pg "$PG_BIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 120 start >/dev/null; then
+		tail -20 "$dir/server.log"
+		return 1
+	fi
+	for _ in $(seq 1 120); do
+		"$PG_BIN/pg_isready" -q -h "$dir" -p "$PGPORT" && return 0
+		sleep 0.5
+	done
+	echo "the cluster in $dir does not take connections"
+	return 1
 }
 
 cluster_stop() {

@@ -94,23 +94,32 @@ if [ "$crashes" -gt 0 ]; then
 	echo "== server crashes: $crashes"
 	grep 'terminated by signal' "$TEST_DIR/server.log"
 fi
-wait_ready
 
-# a shell test exits 77 when what it needs is not packaged for this major
+# Each shell test gets the cluster in PGHOST/PGPORT/PGUSER, the server's
+# binaries in PG_BIN and its log in PG_SERVER_LOG; some crash, stop and
+# restart the server, so it is brought back (if need be) before each test
+# and after the last.  A test exits 77 when what it needs is not packaged
+# for this major.
 echo "== shell tests"
 for t in test/*.sh; do
 	[ -e "$t" ] || continue
+	if ! cluster_ensure "$TEST_DIR"; then
+		failed=$((failed + 1)); echo "   FAIL the cluster could not be brought back before $t"; break
+	fi
 	log=$LOG_DIR/$(basename "$t").log
-	bash "$t" >"$log" 2>&1
+	start=$(date +%s)
+	bash "$t" </dev/null >"$log" 2>&1
 	rc=$?
 	if [ $rc -eq 0 ]; then
-		passed=$((passed + 1)); echo "   ok   $t"
+		passed=$((passed + 1)); echo "   ok   $t ($(($(date +%s) - start)) s)"
+		grep '^summary: ' "$log" | sed 's/^summary: /        /'
 	elif [ $rc -eq 77 ]; then
 		echo "   skip $t: $(tail -1 "$log")"
 	else
-		failed=$((failed + 1)); echo "   FAIL $t"; tail -20 "$log"
+		failed=$((failed + 1)); echo "   FAIL $t ($(($(date +%s) - start)) s)"; tail -20 "$log"
 	fi
 done
+cluster_ensure "$TEST_DIR" || { failed=$((failed + 1)); echo "   FAIL the cluster could not be brought back"; }
 
 echo "logs: $LOG_DIR"
 echo "$passed passed, $failed failed"
