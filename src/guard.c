@@ -545,6 +545,21 @@ acceptable_target(const SeqState *seq, const SeqWork *work, int64 m, int64 *targ
 	return seq->increment > 0 ? m <= hi - margin : m >= lo + margin;
 }
 
+/* a WARNING that the guard left a sequence where it was, and why */
+static void
+not_moved(const SeqWork *work, const Target *t, int sqlerrcode,
+		  const char *detail, const char *hint)
+{
+	ereport(WARNING,
+			(errcode(sqlerrcode),
+			 errmsg("seqguard did not move sequence \"%s\" past the values written into column \"%s\" of table \"%s\"",
+					seq_label(work->seqid),
+					get_attname(RelationGetRelid(t->rel), t->feed->attnum, false),
+					rel_label(t->rel)),
+			 errdetail("%s", detail),
+			 hint ? errhint("%s", hint) : 0));
+}
+
 /*
  * Act on the columns of one sequence that the statement may have written,
  * as seqguard.mode says.  cid is the statement's command id, or
@@ -557,7 +572,6 @@ act_on_sequence(SeqWork *work, CommandId cid, Oid extnsp)
 	ColumnExtreme own;
 	ColumnExtreme all;
 	const Target *t;
-	const char *why;
 	int64		target;
 	bool		readable;
 	int			level = seqguard_mode == GUARD_ERROR ? ERROR : WARNING;
@@ -626,39 +640,24 @@ act_on_sequence(SeqWork *work, CommandId cid, Oid extnsp)
 	 * fix: move the sequence only where the role could have drawn from it,
 	 * as nextval() checks; an identity column's sequence needs no grant.
 	 */
-	why = NULL;
 	if (!work->identity &&
 		pg_class_aclmask(work->seqid, GetUserId(), ACL_USAGE | ACL_UPDATE, ACLMASK_ANY) == 0)
-		ereport(WARNING,
-				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-				 errmsg("seqguard did not move sequence \"%s\" past the values written into column \"%s\" of table \"%s\"",
-						seq_label(work->seqid),
-						get_attname(RelationGetRelid(t->rel), t->feed->attnum, false),
-						rel_label(t->rel)),
-				 errdetail("The role may not call nextval() on the sequence."),
-				 errhint("Have the sequence's owner run: %s", repair_statement(extnsp, t))));
+		not_moved(work, t, ERRCODE_INSUFFICIENT_PRIVILEGE,
+				  "The role may not call nextval() on the sequence.",
+				  psprintf("Have the sequence's owner run: %s", repair_statement(extnsp, t)));
 	else if (XactReadOnly && get_rel_persistence(work->seqid) != RELPERSISTENCE_TEMP)
-		ereport(WARNING,
-				(errcode(ERRCODE_READ_ONLY_SQL_TRANSACTION),
-				 errmsg("seqguard did not move sequence \"%s\" past the values written into column \"%s\" of table \"%s\"",
-						seq_label(work->seqid),
-						get_attname(RelationGetRelid(t->rel), t->feed->attnum, false),
-						rel_label(t->rel)),
-				 errdetail("A read-only transaction cannot change a permanent sequence.")));
+		not_moved(work, t, ERRCODE_READ_ONLY_SQL_TRANSACTION,
+				  "A read-only transaction cannot change a permanent sequence.", NULL);
 	else
 	{
 		/* past every row if that is allowed, else past the statement's own */
 		targets_extreme(work, seq.increment > 0, true, 0, InvalidCommandId, &all);
-		if (!all.out_of_range && all.has_value &&
-			acceptable_target(&seq, work, all.value, &target))
-			why = NULL;
-		else if (!own.out_of_range && acceptable_target(&seq, work, own.value, &target))
-			why = NULL;
-		else
-			why = "margin";
-		if (why == NULL)
+		if ((all.has_value && !all.out_of_range &&
+			 acceptable_target(&seq, work, all.value, &target)) ||
+			(!own.out_of_range && acceptable_target(&seq, work, own.value, &target)))
 		{
 			SeqState	before;
+			const char *why;
 
 			/* never backwards: compared and written under the buffer lock */
 			(void) seqguard_move_sequence(work->seqid, target, true, 0, false,
