@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# shellcheck source-path=SCRIPTDIR
 # A hot standby of a throwaway primary, both with seqguard preloaded.  On
 # the standby: check_sequence_health() and assert_sequences_healthy() work
 # (read-only), a dry run of the repair reports what it would do, a repair
@@ -10,67 +11,23 @@
 # own two clusters as the postgres user on STANDBY_PORT and STANDBY_PORT+1
 # (default: PGPORT+1 and PGPORT+2, or 54331 and 54332).
 set -euo pipefail
-BIN=${PG_BIN:-/usr/lib/postgresql/${PG_MAJOR:-15}/bin}
-PRIMARY_PORT=${STANDBY_PORT:-$((${PGPORT:-54330} + 1))}
-STANDBY_PORT=$((PRIMARY_PORT + 1))
+cd "$(dirname "$0")"
+# shellcheck source=lib/clusters.sh
+. lib/clusters.sh
+P_PORT=${STANDBY_PORT:-$((${PGPORT:-54330} + 1))}
+S_PORT=$((P_PORT + 1))
 DB=seqguard_standby
-work=$(mktemp -d /tmp/seqguard-standby.XXXXXX)
-chmod 755 "$work"
-chown postgres: "$work"
+work=$(work_dir standby)
 P=$work/primary
 S=$work/standby
+trap 'cluster_stop "$S"; cluster_stop "$P"; rm -rf "$work"' EXIT
+p() { q "$work" "$P_PORT" $DB "$@"; }
+s() { q "$work" "$S_PORT" $DB "$@"; }
+s_state() { sqlstate "$work" "$S_PORT" $DB "$1"; }
 
-as_pg() { if [ "$(id -un)" = postgres ]; then "$@"; else runuser -u postgres -- "$@"; fi; }
-stop() {
-	if [ -f "$1/postmaster.pid" ]; then
-		as_pg "$BIN/pg_ctl" -D "$1" -m immediate -w stop >/dev/null 2>&1 || true
-	fi
-}
-cleanup() { stop "$S"; stop "$P"; rm -rf "$work"; }
-trap cleanup EXIT
-
-# q DIR PORT SQL...: run as postgres on the cluster in DIR, print rows
-# (both clusters have their sockets in $work; DIR is for readability)
-q() {
-	local port=$2
-	shift 2
-	"$BIN/psql" -X -q -t -A -v ON_ERROR_STOP=1 -h "$work" -p "$port" -U postgres -d $DB "$@"
-}
-# sqlstate DIR PORT SQL: "ok" if it runs, else the SQLSTATE of its error
-sqlstate() {
-	local out
-	if out=$("$BIN/psql" -X -q -t -A -v ON_ERROR_STOP=1 \
-		-h "$work" -p "$2" -U postgres -d $DB -c "\\set VERBOSITY sqlstate" -c "$3" 2>&1); then
-		echo ok
-	else
-		sed -n 's/.*ERROR: *\([0-9A-Z]\{5\}\).*/\1/p' <<<"$out" | head -1
-	fi
-}
-passed=0
-failed=0
-expect() { # expect DESCRIPTION WANT HAVE
-	if [ "$2" = "$3" ]; then
-		passed=$((passed + 1)); echo "ok   - $1"
-	else
-		failed=$((failed + 1)); echo "FAIL - $1"; echo "       want: $2"; echo "       have: $3"
-	fi
-}
-
-start() { # start DIR PORT
-	{
-		echo "port = $2"
-		echo "listen_addresses = ''"
-		echo "unix_socket_directories = '$work'"
-		echo "shared_preload_libraries = 'seqguard'"
-		echo "fsync = off"
-	} >>"$1/postgresql.conf"
-	as_pg "$BIN/pg_ctl" -D "$1" -l "$1.log" -w start >/dev/null || { cat "$1.log"; exit 1; }
-}
-
-as_pg "$BIN/initdb" -D "$P" -A trust -U postgres >"$work/initdb.log" 2>&1 || { cat "$work/initdb.log"; exit 1; }
-start "$P" "$PRIMARY_PORT"
-"$BIN/psql" -X -q -h "$work" -p "$PRIMARY_PORT" -U postgres -d postgres -c "CREATE DATABASE $DB"
-q "$P" "$PRIMARY_PORT" <<'SQL'
+cluster_init "$P" "$P_PORT" "$work" "shared_preload_libraries = 'seqguard'"
+q "$work" "$P_PORT" postgres -c "CREATE DATABASE $DB"
+p <<'SQL'
 CREATE EXTENSION seqguard;
 SET seqguard.mode = off;                 -- leave t out of sync
 CREATE TABLE t (id serial PRIMARY KEY);
@@ -80,89 +37,79 @@ INSERT INTO u DEFAULT VALUES;
 CREATE UNLOGGED TABLE scratch (id serial PRIMARY KEY);
 INSERT INTO scratch VALUES (7);
 SQL
-primary_check=$(q "$P" "$PRIMARY_PORT" -c "SELECT string_agg(table_name || ':' || status, ',' ORDER BY table_name)
-                                        FROM check_sequence_health()")
-expect "(primary: t out of sync, u ok, the unlogged table out of sync)" "scratch:out_of_sync,t:out_of_sync,u:ok" "$primary_check"
+expect "(primary: t out of sync, u ok, the unlogged table out of sync)" "scratch:out_of_sync,t:out_of_sync,u:ok" \
+	"$(p -c "SELECT string_agg(table_name || ':' || status, ',' ORDER BY table_name) FROM check_sequence_health()")"
 
-as_pg "$BIN/pg_basebackup" -h "$work" -p "$PRIMARY_PORT" -U postgres -D "$S" -R -X stream -c fast
-start "$S" "$STANDBY_PORT"
+as_pg "$BIN/pg_basebackup" -h "$work" -p "$P_PORT" -U postgres -D "$S" -R -X stream -c fast
+cluster_conf "$S" "$S_PORT" "$work"
+cluster_start "$S"
 
 # wait until the standby has replayed everything the primary has written
 catch_up() {
 	local lsn
-	lsn=$(q "$P" "$PRIMARY_PORT" -c "SELECT pg_current_wal_lsn()")
-	for _ in $(seq 1 100); do
-		[ "$(q "$S" "$STANDBY_PORT" -c "SELECT pg_last_wal_replay_lsn() >= '$lsn'")" = t ] && return 0
+	lsn=$(p -c "SELECT pg_current_wal_lsn()")
+	for _ in $(seq 1 150); do
+		[ "$(s -c "SELECT pg_last_wal_replay_lsn() >= '$lsn'")" = t ] && return 0
 		sleep 0.2
 	done
-	echo "the standby did not catch up with $lsn"; exit 1
+	echo "the standby did not catch up with $lsn"
+	exit 1
 }
 catch_up
-expect "(the standby is in recovery)" t "$(q "$S" "$STANDBY_PORT" -c "SELECT pg_is_in_recovery()")"
+expect "(the standby is in recovery)" t "$(s -c "SELECT pg_is_in_recovery()")"
 
 # reading
-expect "standby: check_sequence_health() runs" ok "$(sqlstate "$S" "$STANDBY_PORT" "SELECT * FROM check_sequence_health()")"
+expect "standby: check_sequence_health() runs" ok "$(s_state "SELECT * FROM check_sequence_health()")"
 expect "standby: it finds t out of sync and u ok, as the primary does" "t:out_of_sync:500,u:ok:1" \
-	"$(q "$S" "$STANDBY_PORT" -c "SELECT string_agg(table_name || ':' || status || ':' || max_id, ',' ORDER BY table_name)
-	                              FROM check_sequence_health() WHERE table_name <> 'scratch'")"
+	"$(s -c "SELECT string_agg(table_name || ':' || status || ':' || max_id, ',' ORDER BY table_name)
+	           FROM check_sequence_health() WHERE table_name <> 'scratch'")"
 expect "standby: an unlogged table, whose rows a standby does not have, is skipped" "skipped" \
-	"$(q "$S" "$STANDBY_PORT" -c "SELECT status FROM check_sequence_health() WHERE table_name = 'scratch'")"
+	"$(s -c "SELECT status FROM check_sequence_health() WHERE table_name = 'scratch'")"
 expect "standby: assert_sequences_healthy() fails with 23000 for t, not with a read-only error" 23000 \
-	"$(sqlstate "$S" "$STANDBY_PORT" "SELECT assert_sequences_healthy()")"
+	"$(s_state "SELECT assert_sequences_healthy()")"
 expect "standby: assert on a schema without problems passes" ok \
-	"$(sqlstate "$S" "$STANDBY_PORT" "SELECT assert_sequences_healthy(ARRAY['pg_catalog'])")"
+	"$(s_state "SELECT assert_sequences_healthy(ARRAY['pg_catalog'])")"
 
 # repairing
-expect "standby: fix_all_sequences() is refused with 25006" 25006 \
-	"$(sqlstate "$S" "$STANDBY_PORT" "SELECT * FROM fix_all_sequences()")"
-expect "standby: fix_sequence() is refused with 25006" 25006 \
-	"$(sqlstate "$S" "$STANDBY_PORT" "SELECT * FROM fix_sequence('t')")"
+expect "standby: fix_all_sequences() is refused with 25006" 25006 "$(s_state "SELECT * FROM fix_all_sequences()")"
+expect "standby: fix_sequence() is refused with 25006" 25006 "$(s_state "SELECT * FROM fix_sequence('t')")"
 expect "standby: fix_all_sequences(allow_backward) too" 25006 \
-	"$(sqlstate "$S" "$STANDBY_PORT" "SELECT * FROM fix_all_sequences(allow_backward => true)")"
+	"$(s_state "SELECT * FROM fix_all_sequences(allow_backward => true)")"
 expect "standby: a dry run reports what the primary's repair would do" "t_id_seq:would_advance:501" \
-	"$(q "$S" "$STANDBY_PORT" -c "SELECT string_agg(sequence_name || ':' || action || ':' || new_next_value, ',')
-	                              FROM fix_all_sequences(dry_run => true) WHERE sequence_name <> 'scratch_id_seq'")"
+	"$(s -c "SELECT string_agg(sequence_name || ':' || action || ':' || new_next_value, ',')
+	           FROM fix_all_sequences(dry_run => true) WHERE sequence_name <> 'scratch_id_seq'")"
 expect "standby: a dry run of fix_sequence() too" "would_advance" \
-	"$(q "$S" "$STANDBY_PORT" -c "SELECT action FROM fix_sequence('t', dry_run => true)")"
-expect "standby: bad input is still bad input (22004 before 25006)" 22004 \
-	"$(sqlstate "$S" "$STANDBY_PORT" "SELECT * FROM fix_sequence(NULL)")"
+	"$(s -c "SELECT action FROM fix_sequence('t', dry_run => true)")"
+expect "standby: bad input is still bad input (22004 before 25006)" 22004 "$(s_state "SELECT * FROM fix_sequence(NULL)")"
 
 # the guard, preloaded on the standby, in every mode
 for mode in fix warn error off; do
 	expect "standby, guard $mode: reads run" "501" \
-		"$(q "$S" "$STANDBY_PORT" -c "SET seqguard.mode = $mode" -c "SELECT max(id) + count(*) FROM t")"
-	expect "standby, guard $mode: COPY TO runs" "500" \
-		"$(q "$S" "$STANDBY_PORT" -c "SET seqguard.mode = $mode" -c "COPY t TO STDOUT")"
+		"$(s -c "SET seqguard.mode = $mode" -c "SELECT max(id) + count(*) FROM t")"
+	expect "standby, guard $mode: COPY TO runs" "500" "$(s -c "SET seqguard.mode = $mode" -c "COPY t TO STDOUT")"
 	expect "standby, guard $mode: an explicit-id INSERT is refused by the standby (25006)" 25006 \
-		"$(sqlstate "$S" "$STANDBY_PORT" "SET seqguard.mode = $mode; INSERT INTO t VALUES (9000)")"
+		"$(s_state "SET seqguard.mode = $mode; INSERT INTO t VALUES (9000)")"
 done
-expect "standby: LOAD 'seqguard' again runs" ok "$(sqlstate "$S" "$STANDBY_PORT" "LOAD 'seqguard'")"
+expect "standby: LOAD 'seqguard' again runs" ok "$(s_state "LOAD 'seqguard'")"
 expect "standby: nothing on the standby moved t's sequence" "1:false" \
-	"$(q "$S" "$STANDBY_PORT" -c "SELECT last_value || ':' || is_called FROM t_id_seq")"
+	"$(s -c "SELECT last_value || ':' || is_called FROM t_id_seq")"
 
 # the primary's repair and guard move reach the standby through WAL
-q "$P" "$PRIMARY_PORT" -c "SELECT * FROM fix_all_sequences()" >/dev/null
-q "$P" "$PRIMARY_PORT" -c "INSERT INTO u VALUES (900)"        # the guard (preloaded, fix) moves u's sequence
+p -c "SELECT * FROM fix_all_sequences()" >/dev/null
+p -c "INSERT INTO u VALUES (900)"        # the guard (preloaded, fix) moves u's sequence
 catch_up
 expect "standby: after the primary's repair and guard move, t and u are ok there" "t:ok:501,u:ok:901" \
-	"$(q "$S" "$STANDBY_PORT" -c "SELECT string_agg(table_name || ':' || status || ':' || next_value, ',' ORDER BY table_name)
-	                              FROM check_sequence_health() WHERE table_name <> 'scratch'")"
-
-if grep -Eq 'terminated by signal|PANIC|TRAP' "$S.log" "$P.log"; then
-	expect "no server process crashed" "no crash" "$(grep -E 'terminated by signal|PANIC|TRAP' "$S.log" "$P.log" | head -3)"
-else
-	expect "no server process crashed" "no crash" "no crash"
-fi
+	"$(s -c "SELECT string_agg(table_name || ':' || status || ':' || next_value, ',' ORDER BY table_name)
+	           FROM check_sequence_health() WHERE table_name <> 'scratch'")"
+no_crash "$S.log" "$P.log"
 
 # promotion: the moves were WAL-logged, so the next default ids are new
 as_pg "$BIN/pg_ctl" -D "$S" -w promote >/dev/null
-stop "$P"
-expect "promoted: a default insert into t does not collide" ok \
-	"$(sqlstate "$S" "$STANDBY_PORT" "INSERT INTO t DEFAULT VALUES")"
-expect "promoted: nor into u" ok "$(sqlstate "$S" "$STANDBY_PORT" "INSERT INTO u DEFAULT VALUES")"
-expect "promoted: fix_all_sequences() now runs" ok "$(sqlstate "$S" "$STANDBY_PORT" "SELECT * FROM fix_all_sequences()")"
+cluster_stop "$P"
+expect "promoted: a default insert into t does not collide" ok "$(s_state "INSERT INTO t DEFAULT VALUES")"
+expect "promoted: nor into u" ok "$(s_state "INSERT INTO u DEFAULT VALUES")"
+expect "promoted: fix_all_sequences() now runs" ok "$(s_state "SELECT * FROM fix_all_sequences()")"
 expect "promoted: and the unlogged table, empty after promotion, is ok" "scratch:ok" \
-	"$(q "$S" "$STANDBY_PORT" -c "SELECT table_name || ':' || status FROM check_sequence_health() WHERE table_name = 'scratch'")"
+	"$(s -c "SELECT table_name || ':' || status FROM check_sequence_health() WHERE table_name = 'scratch'")"
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+summary
