@@ -199,4 +199,4 @@ else
 fi
 
 no_crash "$PUB.log" "$SUB.log"
-summary
+summary "failover on PostgreSQL $SERVER_MAJOR"

@@ -9,12 +9,12 @@
 # collide.
 # Needs PG_BIN (or PG_MAJOR) of a server with seqguard installed; runs its
 # own two clusters as the postgres user on STANDBY_PORT and STANDBY_PORT+1
-# (default: PGPORT+1 and PGPORT+2, or 54331 and 54332).
+# (default: PGPORT+5 and PGPORT+6, or 54335 and 54336).
 set -euo pipefail
 cd "$(dirname "$0")"
 # shellcheck source=lib/clusters.sh
 . lib/clusters.sh
-P_PORT=${STANDBY_PORT:-$((${PGPORT:-54330} + 1))}
+P_PORT=${STANDBY_PORT:-$((${PGPORT:-54330} + 5))}
 S_PORT=$((P_PORT + 1))
 DB=seqguard_standby
 work=$(work_dir standby)
@@ -112,4 +112,4 @@ expect "promoted: fix_all_sequences() now runs" ok "$(s_state "SELECT * FROM fix
 expect "promoted: and the unlogged table, empty after promotion, is ok" "scratch:ok" \
 	"$(s -c "SELECT table_name || ':' || status FROM check_sequence_health() WHERE table_name = 'scratch'")"
 
-summary
+summary "standby on PostgreSQL $SERVER_MAJOR"

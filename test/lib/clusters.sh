@@ -2,7 +2,7 @@
 # test/lib/clusters.sh - sourced by the shell tests that run clusters of
 # their own (standby.sh, failover.sh): throwaway clusters as the postgres
 # user with their sockets in one work directory, queries by SQLSTATE, and
-# ok/FAIL lines ending with "N passed, N failed".
+# ok/FAIL lines ending with "summary: NAME, N passed, N failed".
 
 BIN=${PG_BIN:-/usr/lib/postgresql/${PG_MAJOR:-15}/bin}
 # the server's major version, from the binaries under test
@@ -92,7 +92,7 @@ no_crash() {
 	expect "no server process crashed" "" "$hits"
 }
 
-summary() {
-	echo "$passed passed, $failed failed"
+summary() { # summary NAME: the line scripts/test.sh shows for this test
+	echo "summary: $1, $passed passed, $failed failed"
 	[ "$failed" -eq 0 ]
 }
