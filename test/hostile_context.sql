@@ -136,7 +136,7 @@ SELECT is(pg_temp.rows_of($$SELECT * FROM public.fix_all_sequences(true, ARRAY['
           (SELECT dry_rows FROM expected), 'fix_all_sequences() does not either');
 SELECT throws_ok($$SELECT public.assert_sequences_healthy(ARRAY['hc'])$$, '23000', NULL,
                  'assert_sequences_healthy() fails for the columns, not in the caller''s operator');
-SELECT is(pg_temp.rows_of($$SELECT action || ' ' || new_next_value FROM public.fix_sequence('hc.t')$$), 'advanced 61',
+SELECT is(pg_temp.rows_of($$SELECT action, new_next_value FROM public.fix_sequence('hc.t')$$), '(advanced,61)',
           'fix_sequence() repairs as usual');
 RESET search_path;
 
