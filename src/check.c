@@ -97,13 +97,27 @@ capacity_used(const SeqState *seq, const ColumnExtreme *col, int64 lo, int64 hi)
 	return Max(0.0, Min(1.0, used));
 }
 
-/* the statements that widen a sequence and its column to bigint */
+/*
+ * The statements that widen a sequence and its column to bigint's range;
+ * when both already have it, there is nothing wider to go to.
+ */
 static void
 append_widen(StringInfo buf, const SeqFeed *f, const SeqState *seq)
 {
-	appendStringInfo(buf, " Widen the range with: ALTER SEQUENCE %s AS bigint %s;",
-					 quote_qualified_identifier(f->seqnspname, f->seqname),
-					 seq->increment > 0 ? "NO MAXVALUE" : "NO MINVALUE");
+	bool		asc = seq->increment > 0;
+	bool		seq_full = seq->typid == INT8OID &&
+		(asc ? seq->maxv == PG_INT64_MAX : seq->minv == PG_INT64_MIN);
+
+	if (seq_full && f->typid == INT8OID)
+	{
+		appendStringInfoString(buf, " The sequence and the column already span the range of bigint, the widest a sequence has.");
+		return;
+	}
+	appendStringInfoString(buf, " Widen the range with:");
+	if (!seq_full)
+		appendStringInfo(buf, " ALTER SEQUENCE %s AS bigint %s;",
+						 quote_qualified_identifier(f->seqnspname, f->seqname),
+						 asc ? "NO MAXVALUE" : "NO MINVALUE");
 	if (f->typid != INT8OID)
 		appendStringInfo(buf, " ALTER TABLE %s ALTER COLUMN %s TYPE bigint;",
 						 quote_qualified_identifier(f->nspname, f->relname),

@@ -170,12 +170,22 @@ fix_one(Oid seqid, List *feeds, bool dry_run, bool allow_backward, FixRow *row)
 
 		if (behind && !fits)
 		{
-			why = psprintf("no value past %lld is left before the %s %lld;"
-						   " widen the sequence (ALTER SEQUENCE ... AS bigint %s) and the column (ALTER TABLE ... ALTER COLUMN ... TYPE bigint)",
-						   (long long) m,
-						   seq.increment > 0 ? "upper limit" : "lower limit",
-						   (long long) (seq.increment > 0 ? hi : lo),
-						   seq.increment > 0 ? "NO MAXVALUE" : "NO MINVALUE");
+			bool		asc = seq.increment > 0;
+			bool		seq_full = seq.typid == INT8OID &&
+				(asc ? seq.maxv == PG_INT64_MAX : seq.minv == PG_INT64_MIN);
+			bool		col_narrow = asc ? hi < seq.maxv : lo > seq.minv;
+
+			why = psprintf("no value past %lld is left before the %s %lld;%s%s%s",
+						   (long long) m, asc ? "upper limit" : "lower limit",
+						   (long long) (asc ? hi : lo),
+						   seq_full ? "" : asc ?
+						   " widen the sequence (ALTER SEQUENCE ... AS bigint NO MAXVALUE)" :
+						   " widen the sequence (ALTER SEQUENCE ... AS bigint NO MINVALUE)",
+						   !col_narrow ? "" : seq_full ?
+						   " widen the column (ALTER TABLE ... ALTER COLUMN ... TYPE bigint)" :
+						   " and the column (ALTER TABLE ... ALTER COLUMN ... TYPE bigint)",
+						   seq_full && !col_narrow ?
+						   " the range of bigint is used up" : "");
 			goto skip;
 		}
 		if (behind)
