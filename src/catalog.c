@@ -206,6 +206,66 @@ default_edges(Oid relid, List **edges)
 }
 
 /*
+ * The sequences a domain's default calls nextval() on: a column of the
+ * domain that has no default of its own takes it.
+ */
+static List *
+domain_nextvals(Oid typid)
+{
+	HeapTuple	tup = SearchSysCache1(TYPEOID, ObjectIdGetDatum(typid));
+	List	   *seqids = NIL;
+
+	if (HeapTupleIsValid(tup))
+	{
+		bool		isnull;
+		Datum		bin;
+
+		if (((Form_pg_type) GETSTRUCT(tup))->typtype == TYPTYPE_DOMAIN)
+		{
+			bin = SysCacheGetAttr(TYPEOID, tup, Anum_pg_type_typdefaultbin, &isnull);
+			if (!isnull)
+				(void) nextval_walker(stringToNode(TextDatumGetCString(bin)), &seqids);
+		}
+		ReleaseSysCache(tup);
+	}
+	return seqids;
+}
+
+/*
+ * Append to *edges the columns of one relation whose domain's default
+ * calls nextval(): pg_depend records each column's dependency on a type
+ * that is not built in.
+ */
+static void
+domain_edges(Oid relid, List **edges)
+{
+	Relation	dep = table_open(DependRelationId, AccessShareLock);
+	ScanKeyData key[2];
+	SysScanDesc scan;
+	HeapTuple	tuple;
+
+	ScanKeyInit(&key[0], Anum_pg_depend_classid, BTEqualStrategyNumber,
+				F_OIDEQ, ObjectIdGetDatum(RelationRelationId));
+	ScanKeyInit(&key[1], Anum_pg_depend_objid, BTEqualStrategyNumber,
+				F_OIDEQ, ObjectIdGetDatum(relid));
+	scan = systable_beginscan(dep, DependDependerIndexId, true, NULL, 2, key);
+	while (HeapTupleIsValid(tuple = systable_getnext(scan)))
+	{
+		Form_pg_depend d = (Form_pg_depend) GETSTRUCT(tuple);
+		ListCell   *lc;
+
+		if (d->refclassid != TypeRelationId || d->objsubid <= 0)
+			continue;
+		foreach(lc, domain_nextvals(d->refobjid))
+			if (is_sequence(lfirst_oid(lc)))
+				*edges = lappend(*edges, make_edge(relid, d->objsubid, lfirst_oid(lc),
+												   FEED_DOMAIN));
+	}
+	systable_endscan(scan);
+	table_close(dep, AccessShareLock);
+}
+
+/*
  * Every (column, sequence) edge in the database, by one pass over
  * pg_sequence, pg_depend and the pg_attrdef rows that depend on a
  * sequence: linear in the size of the catalogs, with no per-table lookup.
@@ -215,7 +275,10 @@ all_edges(void)
 {
 	HTAB	   *seqs = oid_map_create("seqguard sequences", 1024);
 	HTAB	   *attrdefs = oid_map_create("seqguard defaults", 1024);
+	HTAB	   *domains = oid_map_create("seqguard domains", 64);
+	List	   *typed = NIL;	/* columns of types that are not built in */
 	List	   *edges = NIL;
+	ListCell   *lc;
 	Relation	rel;
 	SysScanDesc scan;
 	HeapTuple	tuple;
@@ -233,9 +296,22 @@ all_edges(void)
 	{
 		Form_pg_depend d = (Form_pg_depend) GETSTRUCT(tuple);
 
+		/* a column's type; the domains among them are looked at below */
+		if (d->refclassid == TypeRelationId && d->classid == RelationRelationId &&
+			d->objsubid > 0)
+		{
+			typed = lappend(typed, make_edge(d->objid, d->objsubid, d->refobjid,
+											 FEED_DOMAIN));
+			continue;
+		}
 		if (d->refclassid != RelationRelationId ||
 			!oid_map_get(seqs, d->classid == RelationRelationId ? d->objid : d->refobjid, NULL))
 			continue;
+		if (d->classid == TypeRelationId)
+		{
+			oid_map_put(domains, d->objid, InvalidOid);
+			continue;
+		}
 		if (d->classid == RelationRelationId && d->refobjsubid > 0 &&
 			(d->deptype == DEPENDENCY_AUTO || d->deptype == DEPENDENCY_INTERNAL))
 			edges = lappend(edges,
@@ -268,79 +344,146 @@ all_edges(void)
 		table_close(rel, AccessShareLock);
 	}
 
+	/* columns of a domain whose default calls nextval() (seqid holds the type) */
+	foreach(lc, typed)
+	{
+		SeqFeed    *col = lfirst(lc);
+		ListCell   *sc;
+
+		if (!oid_map_get(domains, col->seqid, NULL))
+			continue;
+		foreach(sc, domain_nextvals(col->seqid))
+			if (oid_map_get(seqs, lfirst_oid(sc), NULL))
+				edges = lappend(edges, make_edge(col->relid, col->attnum,
+												 lfirst_oid(sc), FEED_DOMAIN));
+	}
+	list_free_deep(typed);
+
 	hash_destroy(seqs);
 	hash_destroy(attrdefs);
+	hash_destroy(domains);
 	return edges;
 }
 
-/* child -> first parent, for every relation that inherits */
+/* one row of pg_inherits */
+typedef struct InhRow
+{
+	Oid			child;
+	Oid			parent;
+	int32		seqno;
+} InhRow;
+
+static int
+inh_cmp(const ListCell *a, const ListCell *b)
+{
+	const InhRow *ia = lfirst(a);
+	const InhRow *ib = lfirst(b);
+
+	if (ia->child != ib->child)
+		return ia->child < ib->child ? -1 : 1;
+	return ia->seqno < ib->seqno ? -1 : ia->seqno > ib->seqno ? 1 : 0;
+}
+
+/* a relation's parents, in the order they were declared */
+typedef struct ParentsEntry
+{
+	Oid			child;			/* hash key */
+	List	   *parents;
+} ParentsEntry;
+
+/* child -> its parents, for every relation that inherits */
 static HTAB *
 all_parents(void)
 {
-	HTAB	   *parents = oid_map_create("seqguard parents", 256);
+	HASHCTL		ctl;
+	HTAB	   *parents;
+	List	   *rows = NIL;
 	Relation	rel = table_open(InheritsRelationId, AccessShareLock);
 	SysScanDesc scan = systable_beginscan(rel, InvalidOid, false, NULL, 0, NULL);
 	HeapTuple	tuple;
+	ListCell   *lc;
 
 	while (HeapTupleIsValid(tuple = systable_getnext(scan)))
 	{
 		Form_pg_inherits inh = (Form_pg_inherits) GETSTRUCT(tuple);
+		InhRow	   *row = palloc(sizeof(InhRow));
 
-		if (inh->inhseqno == 1)
-			oid_map_put(parents, inh->inhrelid, inh->inhparent);
+		row->child = inh->inhrelid;
+		row->parent = inh->inhparent;
+		row->seqno = inh->inhseqno;
+		rows = lappend(rows, row);
 	}
 	systable_endscan(scan);
 	table_close(rel, AccessShareLock);
+
+	ctl.keysize = sizeof(Oid);
+	ctl.entrysize = sizeof(ParentsEntry);
+	ctl.hcxt = CurrentMemoryContext;
+	parents = hash_create("seqguard parents", 256, &ctl,
+						  HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	list_sort(rows, inh_cmp);
+	foreach(lc, rows)
+	{
+		InhRow	   *row = lfirst(lc);
+		bool		found;
+		ParentsEntry *e = hash_search(parents, &row->child, HASH_ENTER, &found);
+
+		if (!found)
+			e->parents = NIL;
+		e->parents = lappend_oid(e->parents, row->parent);
+	}
+	list_free_deep(rows);
 	return parents;
 }
 
-/*
- * The first parent of a relation in pg_inherits, or InvalidOid.  A
- * partition has exactly one; under multiple inheritance the first listed
- * one is the one whose column numbering the child follows most closely.
- */
-static Oid
-first_parent(Oid relid)
+/* a relation's parents in pg_inherits, in the order they were declared */
+static List *
+parents_of(Oid relid)
 {
 	Relation	inh;
 	SysScanDesc scan;
-	ScanKeyData key[2];
+	ScanKeyData key;
 	HeapTuple	tuple;
-	Oid			parent = InvalidOid;
+	List	   *parents = NIL;
 
 	inh = table_open(InheritsRelationId, AccessShareLock);
-	ScanKeyInit(&key[0], Anum_pg_inherits_inhrelid,
+	ScanKeyInit(&key, Anum_pg_inherits_inhrelid,
 				BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(relid));
-	ScanKeyInit(&key[1], Anum_pg_inherits_inhseqno,
-				BTEqualStrategyNumber, F_INT4EQ, Int32GetDatum(1));
+	/* the index orders a child's rows by inhseqno */
 	scan = systable_beginscan(inh, InheritsRelidSeqnoIndexId, true,
-							  NULL, 2, key);
-	if ((tuple = systable_getnext(scan)) != NULL)
-		parent = ((Form_pg_inherits) GETSTRUCT(tuple))->inhparent;
+							  NULL, 1, &key);
+	while ((tuple = systable_getnext(scan)) != NULL)
+		parents = lappend_oid(parents, ((Form_pg_inherits) GETSTRUCT(tuple))->inhparent);
 	systable_endscan(scan);
 	table_close(inh, AccessShareLock);
-	return parent;
+	return parents;
 }
 
-/* a relation and all its ancestors, following first parents */
+/* a relation and all its ancestors, through every parent */
 List *
 seqguard_lineage(Oid relid)
 {
 	List	   *result = list_make1_oid(relid);
 
-	while (OidIsValid(relid = first_parent(relid)))
+	/* result grows as it is walked: each member's parents are appended */
+	for (int i = 0; i < list_length(result) && i < 10000; i++)
 	{
-		/* a cycle cannot be made, but never loop on a damaged catalog */
-		if (list_member_oid(result, relid))
-			break;
-		result = lappend_oid(result, relid);
+		ListCell   *lc;
+
+		foreach(lc, parents_of(list_nth_oid(result, i)))
+			result = list_append_unique_oid(result, lfirst_oid(lc));
 	}
 	return result;
 }
 
-/* the name and type of a live column; false when it has gone */
+/*
+ * The name and type of a live column; false when it has gone.  A column
+ * fed through its domain's default counts only if it has no default of
+ * its own.
+ */
 static bool
-live_column(Oid relid, AttrNumber attnum, char **attname, Oid *typid)
+live_column(Oid relid, AttrNumber attnum, FeedKind kind, char **attname,
+			Oid *typid, char *generated)
 {
 	HeapTuple	tup = SearchSysCache2(ATTNUM, ObjectIdGetDatum(relid),
 									  Int16GetDatum(attnum));
@@ -350,10 +493,11 @@ live_column(Oid relid, AttrNumber attnum, char **attname, Oid *typid)
 	{
 		Form_pg_attribute att = (Form_pg_attribute) GETSTRUCT(tup);
 
-		if (!att->attisdropped)
+		if (!att->attisdropped && !(kind == FEED_DOMAIN && att->atthasdef))
 		{
 			*attname = pstrdup(NameStr(att->attname));
 			*typid = att->atttypid;
+			*generated = att->attgenerated;
 			live = true;
 		}
 		ReleaseSysCache(tup);
@@ -407,7 +551,7 @@ static SeqFeed *
 name_edge(const SeqFeed *e, HTAB *parents, List *nspids)
 {
 	SeqFeed    *f = palloc0(sizeof(SeqFeed));
-	Oid			parent;
+	ParentsEntry *pe;
 	Oid			seqnspid;
 	char		seqkind;
 	int			depth = 0;
@@ -416,18 +560,33 @@ name_edge(const SeqFeed *e, HTAB *parents, List *nspids)
 	f->attnum = e->attnum;
 	f->seqid = e->seqid;
 	f->kind = e->kind;
-	if (!live_column(f->relid, f->attnum, &f->attname, &f->typid))
+	if (!live_column(f->relid, f->attnum, f->kind, &f->attname, &f->typid,
+					 &f->generated))
 		return NULL;
-	while (oid_map_get(parents, f->relid, &parent) && depth++ < 1000)
-	{
-		Oid			ptypid;
-		AttrNumber	pattnum = live_attnum(parent, f->attname, &ptypid);
 
-		if (pattnum == InvalidAttrNumber)
+	/* up through the first parent that has the column, to the root */
+	while ((pe = hash_search(parents, &f->relid, HASH_FIND, NULL)) != NULL &&
+		   depth++ < 1000)
+	{
+		ListCell   *lc;
+		bool		moved = false;
+
+		foreach(lc, pe->parents)
+		{
+			Oid			ptypid;
+			AttrNumber	pattnum = live_attnum(lfirst_oid(lc), f->attname, &ptypid);
+
+			if (pattnum != InvalidAttrNumber)
+			{
+				f->relid = lfirst_oid(lc);
+				f->attnum = pattnum;
+				f->typid = ptypid;
+				moved = true;
+				break;
+			}
+		}
+		if (!moved)
 			break;
-		f->relid = parent;
-		f->attnum = pattnum;
-		f->typid = ptypid;
 	}
 
 	if (!rel_names(f->relid, &f->relname, &f->nspid, &f->relkind) ||
@@ -459,6 +618,7 @@ seqguard_kind_name(FeedKind kind)
 		case FEED_OWNED:
 			return "serial";
 		case FEED_DEFAULT:
+		case FEED_DOMAIN:
 			return "default";
 	}
 	return NULL;				/* keep compiler quiet */
@@ -616,6 +776,7 @@ seqguard_feeds_of(Oid relid, List **watch)
 	{
 		owned_edges(lfirst_oid(lc), &edges);
 		default_edges(lfirst_oid(lc), &edges);
+		domain_edges(lfirst_oid(lc), &edges);
 	}
 
 	*watch = lineage;
@@ -626,10 +787,11 @@ seqguard_feeds_of(Oid relid, List **watch)
 		Oid			typid;
 
 		/* the ancestor's column, by name, in relid */
-		if (!live_column(e->relid, e->attnum, &attname, &typid) ||
+		if (!live_column(e->relid, e->attnum, e->kind, &attname, &typid, &e->generated) ||
 			(e->attnum = live_attnum(relid, attname, &typid)) == InvalidAttrNumber)
 			continue;
 		e->relid = relid;
+		e->attname = attname;
 		e->typid = getBaseType(typid);
 		result = lappend(result, e);
 		*watch = list_append_unique_oid(*watch, e->seqid);

@@ -150,7 +150,8 @@ evaluate(const SeqFeed *f, double threshold, const char *fixfn, HealthRow *row)
 	if (!seqguard_is_integer_type(f->typid))
 		why = psprintf("column type %s is not smallint, integer or bigint",
 					   format_type_be(f->typid));
-	else if ((why = seqguard_read_sequence(f->seqid, ACL_SELECT | ACL_USAGE, true, &seq)) == NULL)
+	else if ((why = seqguard_read_sequence(f->seqid, ACL_SELECT | ACL_USAGE,
+											SEQ_NOWAIT | SEQ_TRANSIENT, &seq)) == NULL)
 	{
 		seqguard_column_extreme(f, seq.increment > 0, &col);
 		if (col.gone)

@@ -95,7 +95,7 @@ fix_one(Oid seqid, List *feeds, bool dry_run, bool allow_backward, FixRow *row)
 	initStringInfo(&detail);
 
 	/* the same privilege setval() needs, also for a dry run */
-	if ((why = seqguard_read_sequence(seqid, ACL_UPDATE, true, &seq)) != NULL)
+	if ((why = seqguard_read_sequence(seqid, ACL_UPDATE, SEQ_NOWAIT | SEQ_TRANSIENT, &seq)) != NULL)
 	{
 		if (!SearchSysCacheExists1(RELOID, ObjectIdGetDatum(seqid)))
 			return;				/* dropped meanwhile */
@@ -199,7 +199,8 @@ fix_one(Oid seqid, List *feeds, bool dry_run, bool allow_backward, FixRow *row)
 
 	if (!dry_run)
 	{
-		if (!seqguard_move_sequence(seqid, target, !reset, ACL_UPDATE, true,
+		if (!seqguard_move_sequence(seqid, target, !reset, ACL_UPDATE,
+									SEQ_NOWAIT | SEQ_TRANSIENT,
 									&before, &why))
 		{
 			if (why)

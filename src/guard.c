@@ -241,6 +241,7 @@ guard_feeds(Oid relid)
 		SeqFeed    *f = palloc(sizeof(SeqFeed));
 
 		memcpy(f, lfirst(lc), sizeof(SeqFeed));
+		f->attname = pstrdup(f->attname);
 		copy = lappend(copy, f);
 	}
 	MemoryContextSwitchTo(old);
@@ -264,10 +265,25 @@ guard_feeds(Oid relid)
 }
 
 /*
+ * Does this cast keep every value that nextval() can return?  Only casts
+ * between integer types and numeric do; a cast to a floating-point type
+ * may round an explicit value onto the sequence's own.
+ */
+static bool
+exact_cast(FuncExpr *expr)
+{
+	Oid			from = exprType(linitial(expr->args));
+
+	return (seqguard_is_integer_type(expr->funcresulttype) ||
+			expr->funcresulttype == NUMERICOID) &&
+		(seqguard_is_integer_type(from) || from == NUMERICOID);
+}
+
+/*
  * Is expr the nextval() of seqid, as a default or an identity column puts
- * it, perhaps under casts or a domain?  A Var is followed into the VALUES
- * list or the child plan it reads from, so multi-row VALUES with DEFAULT
- * are seen too.
+ * it, perhaps under exact casts or a domain?  A Var is followed into the
+ * VALUES list or the child plan it reads from, so multi-row VALUES with
+ * DEFAULT are seen too.
  */
 static bool
 is_seq_default(Plan *plan, Node *expr, Oid seqid)
@@ -281,8 +297,10 @@ is_seq_default(Plan *plan, Node *expr, Oid seqid)
 		else if (IsA(expr, CoerceToDomain))
 			expr = (Node *) ((CoerceToDomain *) expr)->arg;
 		else if (IsA(expr, FuncExpr) &&
-				 ((FuncExpr *) expr)->funcformat != COERCE_EXPLICIT_CALL &&
-				 list_length(((FuncExpr *) expr)->args) == 1)
+				 (((FuncExpr *) expr)->funcformat == COERCE_IMPLICIT_CAST ||
+				  ((FuncExpr *) expr)->funcformat == COERCE_EXPLICIT_CAST) &&
+				 list_length(((FuncExpr *) expr)->args) == 1 &&
+				 exact_cast((FuncExpr *) expr))
 			expr = linitial(((FuncExpr *) expr)->args);
 		else
 			break;
@@ -334,6 +352,8 @@ tlist_expr(List *tlist, AttrNumber attnum)
 /*
  * Can this ModifyTable node write a value of its own into feed's column
  * of result relation number i?  When in doubt, yes: that costs a probe.
+ * A stored generated column is computed from others, so any write may
+ * change it.
  */
 static bool
 writes_own_value(ModifyTable *mt, int i, ResultRelInfo *rri, const SeqFeed *feed)
@@ -341,12 +361,17 @@ writes_own_value(ModifyTable *mt, int i, ResultRelInfo *rri, const SeqFeed *feed
 	TriggerDesc *trig = rri ? rri->ri_TrigDesc : NULL;
 	ListCell   *lc;
 
+	if (feed->generated == ATTRIBUTE_GENERATED_STORED)
+		return mt->operation == CMD_INSERT || mt->operation == CMD_UPDATE ||
+			mt->operation == CMD_MERGE;
+
 	switch (mt->operation)
 	{
 		case CMD_INSERT:
 			if ((trig && trig->trig_insert_before_row) ||
 				(mt->onConflictAction == ONCONFLICT_UPDATE &&
-				 list_member_int(mt->onConflictCols, feed->attnum)))
+				 ((trig && trig->trig_update_before_row) ||
+				  list_member_int(mt->onConflictCols, feed->attnum))))
 				return true;
 			return !is_seq_default(outerPlan(&mt->plan),
 								   tlist_expr(outerPlan(&mt->plan)->targetlist, feed->attnum),
@@ -375,42 +400,6 @@ writes_own_value(ModifyTable *mt, int i, ResultRelInfo *rri, const SeqFeed *feed
 	}
 }
 
-/* add every sequence that feeds a column of rel to *marked */
-static void
-mark_all(Oid relid, List **marked)
-{
-	ListCell   *lc;
-
-	foreach(lc, guard_feeds(relid))
-		*marked = list_append_unique_oid(*marked, ((SeqFeed *) lfirst(lc))->seqid);
-}
-
-/*
- * Add to *marked the sequences that this ModifyTable node may have
- * written values of its own for.
- */
-static void
-mark_plan(ModifyTable *mt, EState *estate, List **marked)
-{
-	ListCell   *lc;
-
-	foreach(lc, mt->resultRelations)
-	{
-		Index		rti = lfirst_int(lc);
-		ResultRelInfo *rri = estate->es_result_relations ?
-			estate->es_result_relations[rti - 1] : NULL;
-		ListCell   *fc;
-
-		foreach(fc, guard_feeds(exec_rt_fetch(rti, estate)->relid))
-		{
-			SeqFeed    *feed = lfirst(fc);
-
-			if (writes_own_value(mt, foreach_current_index(lc), rri, feed))
-				*marked = list_append_unique_oid(*marked, feed->seqid);
-		}
-	}
-}
-
 /*
  * The schema the extension is created in, or InvalidOid when it is not
  * created in this database.  Only asked once a statement has written
@@ -436,23 +425,56 @@ extension_schema(void)
 	return nsp;
 }
 
-/* one column of one written relation that a marked sequence feeds */
+/*
+ * One column of one relation that a statement may have written values of
+ * its own into; the relation is open and locked by the statement.
+ */
 typedef struct Target
 {
 	Relation	rel;
 	const SeqFeed *feed;
 } Target;
 
-/* what the statement did to one sequence's columns */
-typedef struct SeqWork
+/* add (rel, feed) to *targets, for a relation that holds rows */
+static void
+add_target(List **targets, Relation rel, const SeqFeed *feed)
 {
-	Oid			seqid;
-	List	   *targets;		/* Targets */
-	const Target *unreadable;	/* a column whose values cannot be read */
-	bool		identity;		/* the sequence is an identity column's own */
-	int64		tmin;			/* the narrowest column type's limits */
-	int64		tmax;
-} SeqWork;
+	ListCell   *lc;
+	Target	   *t;
+
+	if (!RELKIND_HAS_STORAGE(rel->rd_rel->relkind) &&
+		rel->rd_rel->relkind != RELKIND_FOREIGN_TABLE)
+		return;
+	foreach(lc, *targets)
+	{
+		t = lfirst(lc);
+		if (t->rel == rel && t->feed->attnum == feed->attnum &&
+			t->feed->seqid == feed->seqid)
+			return;
+	}
+	t = palloc(sizeof(Target));
+	t->rel = rel;
+	t->feed = feed;
+	*targets = lappend(*targets, t);
+}
+
+/*
+ * Add the columns of rel fed by the sequences in seqids, or by any
+ * sequence when every is true.
+ */
+static void
+add_targets(List **targets, Relation rel, List *seqids, bool every)
+{
+	ListCell   *lc;
+
+	foreach(lc, guard_feeds(RelationGetRelid(rel)))
+	{
+		SeqFeed    *feed = lfirst(lc);
+
+		if (every || list_member_oid(seqids, feed->seqid))
+			add_target(targets, rel, feed);
+	}
+}
 
 /* a message's names: schema.table and schema.sequence, quoted by the message */
 static char *
@@ -479,15 +501,19 @@ repair_statement(Oid extnsp, const Target *t)
 					quote_qualified_identifier(get_namespace_name(extnsp), "fix_sequence"),
 					quote_literal_cstr(quote_qualified_identifier(get_namespace_name(RelationGetNamespace(rel)),
 																  RelationGetRelationName(rel))),
-					quote_literal_cstr(get_attname(RelationGetRelid(rel), t->feed->attnum, false)));
+					quote_literal_cstr(t->feed->attname));
 }
 
-/* may the current role read the sequence's position, as currval() may? */
-static bool
-may_read_sequence(Oid seqid)
+/* what the statement did to one sequence's columns */
+typedef struct SeqWork
 {
-	return pg_class_aclmask(seqid, GetUserId(), ACL_SELECT | ACL_USAGE, ACLMASK_ANY) != 0;
-}
+	Oid			seqid;
+	List	   *targets;		/* readable Targets */
+	const Target *unreadable;	/* a column whose values cannot be read */
+	bool		identity;		/* the sequence is an identity column's own */
+	int64		tmin;			/* the narrowest column type's limits */
+	int64		tmax;
+} SeqWork;
 
 /*
  * The extreme over a sequence's target columns: of every row (all_rows),
@@ -545,6 +571,22 @@ acceptable_target(const SeqState *seq, const SeqWork *work, int64 m, int64 *targ
 	return seq->increment > 0 ? m <= hi - margin : m >= lo + margin;
 }
 
+/*
+ * Say that the guard could not do its part for a column: a WARNING, or in
+ * error mode an ERROR, which fails the statement (fail closed).
+ */
+static void
+cannot_check(const SeqWork *work, const Target *t, int sqlerrcode,
+			 const char *detail, const char *hint)
+{
+	ereport(seqguard_mode == GUARD_ERROR ? ERROR : WARNING,
+			(errcode(sqlerrcode),
+			 errmsg("seqguard cannot check the values written into column \"%s\" of table \"%s\" against sequence \"%s\"",
+					t->feed->attname, rel_label(t->rel), seq_label(work->seqid)),
+			 errdetail("%s", detail),
+			 hint ? errhint("%s", hint) : 0));
+}
+
 /* a WARNING that the guard left a sequence where it was, and why */
 static void
 not_moved(const SeqWork *work, const Target *t, int sqlerrcode,
@@ -553,11 +595,36 @@ not_moved(const SeqWork *work, const Target *t, int sqlerrcode,
 	ereport(WARNING,
 			(errcode(sqlerrcode),
 			 errmsg("seqguard did not move sequence \"%s\" past the values written into column \"%s\" of table \"%s\"",
-					seq_label(work->seqid),
-					get_attname(RelationGetRelid(t->rel), t->feed->attnum, false),
-					rel_label(t->rel)),
+					seq_label(work->seqid), t->feed->attname, rel_label(t->rel)),
 			 errdetail("%s", detail),
 			 hint ? errhint("%s", hint) : 0));
+}
+
+/*
+ * warn and error: a value at or past the next one was written (or, after
+ * DDL, is now fed by the sequence).  The next value is shown only to a
+ * role that may read the sequence.
+ */
+static void
+report_written(const SeqWork *work, const Target *t, const SeqState *seq,
+			   const ColumnExtreme *own, bool ddl, Oid extnsp)
+{
+	char	   *value = own->out_of_range ? pstrdup("beyond the range of bigint") :
+		psprintf("%lld", (long long) own->value);
+	char	   *next = pg_class_aclmask(work->seqid, GetUserId(), ACL_SELECT | ACL_USAGE,
+										ACLMASK_ANY) != 0 ?
+		psprintf(" %lld", (long long) seq->next_value) : "";
+
+	ereport(seqguard_mode == GUARD_ERROR ? ERROR : WARNING,
+			(errcode(ERRCODE_INTEGRITY_CONSTRAINT_VIOLATION),
+			 ddl ?
+			 errmsg("column \"%s\" of table \"%s\" holds value %s, at or past the next value%s of sequence \"%s\" that now feeds it",
+					t->feed->attname, rel_label(t->rel), value, next,
+					seq_label(work->seqid)) :
+			 errmsg("value %s written into column \"%s\" of table \"%s\" is at or past the next value%s of sequence \"%s\"",
+					value, t->feed->attname, rel_label(t->rel), next,
+					seq_label(work->seqid)),
+			 errhint("Repair with: %s", repair_statement(extnsp, t))));
 }
 
 /*
@@ -572,67 +639,64 @@ act_on_sequence(SeqWork *work, CommandId cid, Oid extnsp)
 	ColumnExtreme own;
 	ColumnExtreme all;
 	const Target *t;
+	const char *why;
 	int64		target;
-	bool		readable;
-	int			level = seqguard_mode == GUARD_ERROR ? ERROR : WARNING;
 
-	if (work->unreadable)
+	t = work->unreadable ? work->unreadable : linitial(work->targets);
+
+	/*
+	 * A role with no right on the sequence must not learn its position from
+	 * what the guard does: it gets the same answer whatever it wrote, and
+	 * the sequence is not even locked.  (Any role can make a temporary table
+	 * whose default calls nextval() on any sequence.)  An identity column's
+	 * sequence is the table's own.
+	 */
+	if (!work->identity &&
+		pg_class_aclmask(work->seqid, GetUserId(), ACL_SELECT | ACL_USAGE | ACL_UPDATE,
+						 ACLMASK_ANY) == 0)
 	{
-		t = work->unreadable;
-		ereport(level,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("seqguard cannot check the values written into column \"%s\" of table \"%s\"",
-						get_attname(RelationGetRelid(t->rel), t->feed->attnum, false),
-						rel_label(t->rel)),
-				 errdetail("%s",
-						   t->rel->rd_rel->relkind == RELKIND_FOREIGN_TABLE ?
-						   "The rows of a foreign table are not read." :
-						   psprintf("Values of type %s cannot be compared with the values of sequence \"%s\".",
-									format_type_be(t->feed->typid), seq_label(work->seqid)))));
+		cannot_check(work, t, ERRCODE_INSUFFICIENT_PRIVILEGE,
+					 "The role has no privilege on the sequence.",
+					 psprintf("Grant USAGE on the sequence, or have its owner run: %s",
+							  repair_statement(extnsp, t)));
 		return;
 	}
 
-	/* waits for an ALTER SEQUENCE in progress, as nextval() would */
-	if (seqguard_read_sequence(work->seqid, 0, false, &seq) != NULL ||
-		!seq.next_valid)
-		return;					/* dropped, or run out: nothing can collide */
+	if (work->unreadable)
+		cannot_check(work, t, ERRCODE_FEATURE_NOT_SUPPORTED,
+					 t->rel->rd_rel->relkind == RELKIND_FOREIGN_TABLE ?
+					 "The rows of a foreign table are not read." :
+					 psprintf("Values of type %s cannot be compared with a sequence's.",
+							  format_type_be(t->feed->typid)),
+					 NULL);
+	if (work->targets == NIL)
+		return;
+	t = linitial(work->targets);
+
+	/*
+	 * The lock nextval() takes, without waiting: waiting here could
+	 * deadlock with a session altering the sequence.
+	 */
+	why = seqguard_read_sequence(work->seqid, 0, SEQ_NOWAIT, &seq);
+	if (why != NULL)
+	{
+		if (get_rel_name(work->seqid) != NULL)
+			cannot_check(work, t, ERRCODE_LOCK_NOT_AVAILABLE,
+						 psprintf("%c%s.", pg_toupper((unsigned char) why[0]), why + 1),
+						 NULL);
+		return;
+	}
+	if (!seq.next_valid)
+		return;					/* run out: nothing can collide */
 
 	/* did the statement write a value at or past the next one? */
 	targets_extreme(work, seq.increment > 0, false, seq.next_value, cid, &own);
 	if (!own.has_value && !own.out_of_range)
 		return;
-	t = linitial(work->targets);
-	readable = may_read_sequence(work->seqid);
 
 	if (seqguard_mode == GUARD_WARN || seqguard_mode == GUARD_ERROR)
 	{
-		char	   *value = own.out_of_range ? pstrdup("beyond the range of bigint") :
-			psprintf("%lld", (long long) own.value);
-
-		if (cid == InvalidCommandId)
-			ereport(level,
-					(errcode(ERRCODE_INTEGRITY_CONSTRAINT_VIOLATION),
-					 readable ?
-					 errmsg("column \"%s\" of table \"%s\" holds value %s, at or past the next value %lld of sequence \"%s\" that now feeds it",
-							get_attname(RelationGetRelid(t->rel), t->feed->attnum, false),
-							rel_label(t->rel), value, (long long) seq.next_value,
-							seq_label(work->seqid)) :
-					 errmsg("column \"%s\" of table \"%s\" holds value %s, at or past the next value of sequence \"%s\" that now feeds it",
-							get_attname(RelationGetRelid(t->rel), t->feed->attnum, false),
-							rel_label(t->rel), value, seq_label(work->seqid)),
-					 errhint("Repair with: %s", repair_statement(extnsp, t))));
-		else
-			ereport(level,
-					(errcode(ERRCODE_INTEGRITY_CONSTRAINT_VIOLATION),
-					 readable ?
-					 errmsg("value %s written into column \"%s\" of table \"%s\" is at or past the next value %lld of sequence \"%s\"",
-							value, get_attname(RelationGetRelid(t->rel), t->feed->attnum, false),
-							rel_label(t->rel), (long long) seq.next_value,
-							seq_label(work->seqid)) :
-					 errmsg("value %s written into column \"%s\" of table \"%s\" is at or past the next value of sequence \"%s\"",
-							value, get_attname(RelationGetRelid(t->rel), t->feed->attnum, false),
-							rel_label(t->rel), seq_label(work->seqid)),
-					 errhint("Repair with: %s", repair_statement(extnsp, t))));
+		report_written(work, t, &seq, &own, cid == InvalidCommandId, extnsp);
 		return;
 	}
 
@@ -657,24 +721,23 @@ act_on_sequence(SeqWork *work, CommandId cid, Oid extnsp)
 			(!own.out_of_range && acceptable_target(&seq, work, own.value, &target)))
 		{
 			SeqState	before;
-			const char *why;
 
 			/* never backwards: compared and written under the buffer lock */
-			(void) seqguard_move_sequence(work->seqid, target, true, 0, false,
-										  &before, &why);
+			if (!seqguard_move_sequence(work->seqid, target, true, 0, SEQ_NOWAIT,
+										&before, &why) && why != NULL)
+				not_moved(work, t, ERRCODE_LOCK_NOT_AVAILABLE,
+						  psprintf("%c%s.", pg_toupper((unsigned char) why[0]), why + 1),
+						  NULL);
 		}
 		else
 			ereport(WARNING,
 					(errcode(ERRCODE_SEQUENCE_GENERATOR_LIMIT_EXCEEDED),
 					 own.out_of_range ?
 					 errmsg("seqguard did not move sequence \"%s\" past a value beyond the range of bigint written into column \"%s\" of table \"%s\"",
-							seq_label(work->seqid),
-							get_attname(RelationGetRelid(t->rel), t->feed->attnum, false),
-							rel_label(t->rel)) :
+							seq_label(work->seqid), t->feed->attname, rel_label(t->rel)) :
 					 errmsg("seqguard did not move sequence \"%s\" past %lld, the value written into column \"%s\" of table \"%s\"",
 							seq_label(work->seqid), (long long) own.value,
-							get_attname(RelationGetRelid(t->rel), t->feed->attnum, false),
-							rel_label(t->rel)),
+							t->feed->attname, rel_label(t->rel)),
 					 errdetail("Values within %lld of the end of its usable range, %lld, are taken as sentinels, not ids.",
 							   (long long) end_margin(Max(seq.minv, work->tmin),
 													  Min(seq.maxv, work->tmax)),
@@ -684,91 +747,74 @@ act_on_sequence(SeqWork *work, CommandId cid, Oid extnsp)
 	}
 }
 
-static SeqWork *
-work_for(List **works, Oid seqid)
-{
-	ListCell   *lc;
-	SeqWork    *w;
-
-	foreach(lc, *works)
-		if (((SeqWork *) lfirst(lc))->seqid == seqid)
-			return lfirst(lc);
-	w = palloc0(sizeof(SeqWork));
-	w->seqid = seqid;
-	w->tmin = PG_INT64_MIN;
-	w->tmax = PG_INT64_MAX;
-	*works = lappend(*works, w);
-	return w;
-}
-
 /*
- * The statement wrote into the relations in rels (open and locked by it);
- * for each sequence in marked, look at every column of them it feeds and
- * act.
+ * Act on every target, one sequence at a time.  cid as for
+ * act_on_sequence().
  */
 static void
-guard_act(List *rels, List *marked, CommandId cid)
+guard_act(List *targets, CommandId cid)
 {
 	List	   *works = NIL;
 	Oid			extnsp;
 	ListCell   *lc;
 
-	if (marked == NIL || !OidIsValid(extnsp = extension_schema()))
+	if (targets == NIL || !OidIsValid(extnsp = extension_schema()))
 		return;
 
-	foreach(lc, rels)
+	foreach(lc, targets)
 	{
-		Relation	rel = lfirst(lc);
-		ListCell   *fc;
+		Target	   *t = lfirst(lc);
+		SeqWork    *w = NULL;
+		ListCell   *wc;
 
-		if (!RELKIND_HAS_STORAGE(rel->rd_rel->relkind) &&
-			rel->rd_rel->relkind != RELKIND_FOREIGN_TABLE)
-			continue;
-		foreach(fc, guard_feeds(RelationGetRelid(rel)))
+		foreach(wc, works)
+			if (((SeqWork *) lfirst(wc))->seqid == t->feed->seqid)
+				w = lfirst(wc);
+		if (w == NULL)
 		{
-			SeqFeed    *feed = lfirst(fc);
-			SeqWork    *w;
-			Target	   *t;
-
-			if (!list_member_oid(marked, feed->seqid))
-				continue;
-			w = work_for(&works, feed->seqid);
-			t = palloc(sizeof(Target));
-			t->rel = rel;
-			t->feed = feed;
-			if (rel->rd_rel->relkind == RELKIND_FOREIGN_TABLE ||
-				!seqguard_probe_supported(feed->typid))
-				w->unreadable = t;
-			else
-			{
-				int64		tmin,
-							tmax;
-
-				w->targets = lappend(w->targets, t);
-				seqguard_type_limits(feed->typid, &tmin, &tmax);
-				w->tmin = Max(w->tmin, tmin);
-				w->tmax = Min(w->tmax, tmax);
-			}
-			w->identity |= feed->kind == FEED_IDENTITY;
+			w = palloc0(sizeof(SeqWork));
+			w->seqid = t->feed->seqid;
+			w->tmin = PG_INT64_MIN;
+			w->tmax = PG_INT64_MAX;
+			works = lappend(works, w);
 		}
+		if (t->rel->rd_rel->relkind == RELKIND_FOREIGN_TABLE ||
+			!seqguard_probe_supported(t->feed->typid))
+		{
+			if (w->unreadable == NULL)
+				w->unreadable = t;
+		}
+		else
+		{
+			int64		tmin,
+						tmax;
+
+			w->targets = lappend(w->targets, t);
+			seqguard_type_limits(t->feed->typid, &tmin, &tmax);
+			w->tmin = Max(w->tmin, tmin);
+			w->tmax = Min(w->tmax, tmax);
+		}
+		w->identity |= t->feed->kind == FEED_IDENTITY;
 	}
 
 	foreach(lc, works)
-	{
-		SeqWork    *w = lfirst(lc);
-
-		if (w->targets != NIL || w->unreadable)
-			act_on_sequence(w, cid, extnsp);
-	}
+		act_on_sequence(lfirst(lc), cid, extnsp);
 }
 
 /*
- * Run fn(arg) as the guard, keeping the nesting depth right when it
- * fails, so that the cache is refreshed only where nothing uses it.
+ * Run fn(arg) as the guard: in a memory context of its own, freed when it
+ * returns (a SQL function's statements would otherwise pile the guard's
+ * allocations up in the caller's context until its query ends), and
+ * keeping the nesting depth right when it fails, so that the cache is
+ * refreshed only where nothing uses it.
  */
 static void
 guarded(void (*fn) (void *), void *arg)
 {
+	MemoryContext cxt = AllocSetContextCreate(CurrentMemoryContext, "seqguard guard",
+											  ALLOCSET_DEFAULT_SIZES);
+	MemoryContext old = MemoryContextSwitchTo(cxt);
+
 	guard_depth++;
 	PG_TRY();
 	{
@@ -778,51 +824,96 @@ guarded(void (*fn) (void *), void *arg)
 	PG_FINALLY();
 	{
 		guard_depth--;
+		MemoryContextSwitchTo(old);
+		MemoryContextDelete(cxt);
 	}
 	PG_END_TRY();
 }
 
-/* After the executor: what did this statement's ModifyTable nodes write? */
+/*
+ * After the executor: which columns of which relations did this
+ * statement's ModifyTable nodes write values of their own into?
+ */
 static void
 guard_statement(void *arg)
 {
 	QueryDesc  *queryDesc = arg;
 	PlannedStmt *stmt = queryDesc->plannedstmt;
 	EState	   *estate = queryDesc->estate;
-	List	   *marked = NIL;
-	List	   *rels = NIL;
+	List	   *nodes = NIL;
+	List	   *targets = NIL;
+	List	   *written = NIL;	/* sequences some node wrote values for */
 	ListCell   *lc;
 
 	if (IsA(stmt->planTree, ModifyTable))
-		mark_plan((ModifyTable *) stmt->planTree, estate, &marked);
+		nodes = lappend(nodes, stmt->planTree);
 	foreach(lc, stmt->subplans)
-	{
-		Plan	   *plan = lfirst(lc);
+		if (lfirst(lc) && IsA(lfirst(lc), ModifyTable))
+			nodes = lappend(nodes, lfirst(lc));
 
-		if (plan && IsA(plan, ModifyTable))
-			mark_plan((ModifyTable *) plan, estate, &marked);
+	foreach(lc, nodes)
+	{
+		ModifyTable *mt = lfirst(lc);
+		List	   *mine = NIL;
+		ListCell   *rc;
+
+		foreach(rc, mt->resultRelations)
+		{
+			Index		rti = lfirst_int(rc);
+			ResultRelInfo *rri = estate->es_result_relations ?
+				estate->es_result_relations[rti - 1] : NULL;
+			ListCell   *fc;
+
+			if (rri == NULL)
+				continue;		/* pruned: not written */
+			foreach(fc, guard_feeds(RelationGetRelid(rri->ri_RelationDesc)))
+			{
+				SeqFeed    *feed = lfirst(fc);
+
+				if (writes_own_value(mt, foreach_current_index(rc), rri, feed))
+				{
+					add_target(&targets, rri->ri_RelationDesc, feed);
+					mine = list_append_unique_oid(mine, feed->seqid);
+				}
+			}
+		}
+
+		/*
+		 * An UPDATE or MERGE through a partitioned table can move rows into
+		 * any of its result relations, passing their BEFORE INSERT triggers.
+		 * Rows moved into a foreign partition cannot be read; that a trigger
+		 * elsewhere may have changed their id is not taken to mean that one
+		 * did (every updated_at trigger would make such trees fail).
+		 */
+		if ((mt->operation == CMD_UPDATE || mt->operation == CMD_MERGE) &&
+			mt->rootRelation > 0)
+			foreach(rc, mt->resultRelations)
+			{
+				Index		rti = lfirst_int(rc);
+				ResultRelInfo *rri = estate->es_result_relations ?
+					estate->es_result_relations[rti - 1] : NULL;
+
+				if (rri != NULL &&
+					RELKIND_HAS_STORAGE(rri->ri_RelationDesc->rd_rel->relkind))
+					add_targets(&targets, rri->ri_RelationDesc, mine,
+								rri->ri_TrigDesc && rri->ri_TrigDesc->trig_insert_before_row);
+			}
+		written = list_concat_unique_oid(written, mine);
 	}
 
 	/*
-	 * Rows routed to a partition (INSERT through the root, UPDATE moving a
-	 * row) pass its BEFORE ROW triggers, which may set the column.
+	 * Partitions rows were routed to (INSERT through the root, UPDATE moving
+	 * a row) received the values written, and pass their own BEFORE ROW
+	 * triggers, which may set the column.
 	 */
 	foreach(lc, estate->es_tuple_routing_result_relations)
 	{
 		ResultRelInfo *rri = lfirst(lc);
 
-		if (rri->ri_TrigDesc && rri->ri_TrigDesc->trig_insert_before_row)
-			mark_all(RelationGetRelid(rri->ri_RelationDesc), &marked);
+		add_targets(&targets, rri->ri_RelationDesc, written,
+					rri->ri_TrigDesc && rri->ri_TrigDesc->trig_insert_before_row);
 	}
-	if (marked == NIL)
-		return;
-
-	/* every relation the statement wrote rows into, routed ones included */
-	foreach(lc, estate->es_opened_result_relations)
-		rels = lappend(rels, ((ResultRelInfo *) lfirst(lc))->ri_RelationDesc);
-	foreach(lc, estate->es_tuple_routing_result_relations)
-		rels = lappend(rels, ((ResultRelInfo *) lfirst(lc))->ri_RelationDesc);
-	guard_act(rels, marked, estate->es_output_cid);
+	guard_act(targets, estate->es_output_cid);
 }
 
 static void
@@ -841,77 +932,6 @@ guard_ExecutorFinish(QueryDesc *queryDesc)
 		guarded(guard_statement, queryDesc);
 }
 
-/* what a COPY FROM or a DDL statement asks of the guard */
-typedef struct UtilityWork
-{
-	Node	   *parsetree;
-	CommandId	cid;			/* a COPY's command id */
-} UtilityWork;
-
-/*
- * The relations a COPY FROM wrote into: the target, or, when it is
- * partitioned, the partitions that rows were routed to, which are those
- * the statement locked.
- */
-static List *
-copy_targets(Oid relid)
-{
-	Relation	rel = relation_open(relid, NoLock);
-	List	   *rels = list_make1(rel);
-	ListCell   *lc;
-
-	if (rel->rd_rel->relkind == RELKIND_PARTITIONED_TABLE)
-		foreach(lc, find_all_inheritors(relid, NoLock, NULL))
-		{
-			Oid			member = lfirst_oid(lc);
-
-			if (member != relid &&
-				CheckRelationOidLockedByMe(member, RowExclusiveLock, true))
-				rels = lappend(rels, relation_open(member, NoLock));
-		}
-	return rels;
-}
-
-/* After COPY FROM: it wrote the listed columns, and BEFORE triggers any. */
-static void
-guard_copy(CopyStmt *copy, CommandId cid)
-{
-	Oid			relid = RangeVarGetRelid(copy->relation, NoLock, true);
-	List	   *rels;
-	List	   *marked = NIL;
-	ListCell   *lc;
-
-	if (!OidIsValid(relid))
-		return;
-	rels = copy_targets(relid);
-	foreach(lc, rels)
-	{
-		Relation	rel = lfirst(lc);
-		ListCell   *fc;
-
-		if (rel->trigdesc && rel->trigdesc->trig_insert_before_row)
-		{
-			mark_all(RelationGetRelid(rel), &marked);
-			continue;
-		}
-		foreach(fc, guard_feeds(RelationGetRelid(rel)))
-		{
-			SeqFeed    *feed = lfirst(fc);
-			char	   *attname = get_attname(RelationGetRelid(rel), feed->attnum, false);
-			bool		listed = (copy->attlist == NIL);
-			ListCell   *ac;
-
-			foreach(ac, copy->attlist)
-				listed |= strcmp(strVal(lfirst(ac)), attname) == 0;
-			if (listed)
-				marked = list_append_unique_oid(marked, feed->seqid);
-		}
-	}
-	guard_act(rels, marked, cid);
-	foreach(lc, rels)
-		relation_close(lfirst(lc), NoLock);
-}
-
 /*
  * What a DDL statement brought under which sequences: the rows of table
  * relid (and its inheritors) now count for the sequences that feed the
@@ -925,68 +945,80 @@ typedef struct DdlSubject
 	Oid			seqid;
 } DdlSubject;
 
-/*
- * Fill *subject for DDL that brings rows under a sequence: ATTACH
- * PARTITION and INHERIT (the child's rows, for its new parent's
- * sequences), ADD ... AS IDENTITY and SET DEFAULT (the column's rows, for
- * its sequences), and ALTER SEQUENCE ... OWNED BY (the owning table's
- * rows, for that sequence).  Returns false for any other statement.
- */
-static bool
-ddl_subject(Node *parsetree, DdlSubject *subject)
+static void
+add_subject(List **subjects, Oid relid, Oid from, const char *column, Oid seqid)
 {
-	memset(subject, 0, sizeof(DdlSubject));
+	DdlSubject *subject = palloc(sizeof(DdlSubject));
+
+	if (!OidIsValid(relid) || (!OidIsValid(from) && !OidIsValid(seqid)))
+		return;
+	subject->relid = relid;
+	subject->from = from;
+	subject->column = column;
+	subject->seqid = seqid;
+	*subjects = lappend(*subjects, subject);
+}
+
+/*
+ * The subjects of DDL that brings rows under a sequence: ATTACH PARTITION
+ * and INHERIT (the child's rows, for its new parent's sequences), ADD ...
+ * AS IDENTITY, SET DEFAULT and a TYPE change that rewrites the column (the
+ * column's rows, for its sequences), and ALTER SEQUENCE ... OWNED BY (the
+ * owning table's rows, for that sequence).  Every subcommand counts.
+ */
+static List *
+ddl_subjects(Node *parsetree, ProcessUtilityContext context)
+{
+	List	   *subjects = NIL;
+	ListCell   *lc;
+
 	if (IsA(parsetree, AlterTableStmt))
 	{
 		AlterTableStmt *stmt = (AlterTableStmt *) parsetree;
-		ListCell   *lc;
+		Oid			relid;
 
 		if (stmt->objtype != OBJECT_TABLE && stmt->objtype != OBJECT_FOREIGN_TABLE)
-			return false;
+			return NIL;
+		relid = RangeVarGetRelid(stmt->relation, NoLock, true);
 		foreach(lc, stmt->cmds)
 		{
 			AlterTableCmd *cmd = lfirst(lc);
-			Oid			relid = RangeVarGetRelid(stmt->relation, NoLock, true);
 
 			if (cmd->subtype == AT_AttachPartition)
-			{
-				subject->relid = RangeVarGetRelid(((PartitionCmd *) cmd->def)->name,
-												  NoLock, true);
-				subject->from = relid;
-			}
+				add_subject(&subjects,
+							RangeVarGetRelid(((PartitionCmd *) cmd->def)->name, NoLock, true),
+							relid, NULL, InvalidOid);
 			else if (cmd->subtype == AT_AddInherit)
-			{
-				subject->relid = relid;
-				subject->from = RangeVarGetRelid((RangeVar *) cmd->def, NoLock, true);
-			}
-			else if (cmd->subtype == AT_AddIdentity ||
+				add_subject(&subjects, relid,
+							RangeVarGetRelid((RangeVar *) cmd->def, NoLock, true),
+							NULL, InvalidOid);
+			else if (cmd->subtype == AT_AddIdentity || cmd->subtype == AT_AlterColumnType ||
 					 (cmd->subtype == AT_ColumnDefault && cmd->def != NULL))
-			{
-				subject->relid = subject->from = relid;
-				subject->column = cmd->name;
-			}
-			else
-				continue;
-			return OidIsValid(subject->relid) && OidIsValid(subject->from);
+				add_subject(&subjects, relid, relid, cmd->name, InvalidOid);
 		}
 	}
-	else if (IsA(parsetree, AlterSeqStmt))
-	{
-		ListCell   *lc;
 
+	/*
+	 * OWNED BY given by CREATE TABLE or ADD COLUMN for a serial column (a
+	 * subcommand) covers a column just filled from the sequence.
+	 */
+	else if (IsA(parsetree, AlterSeqStmt) && context != PROCESS_UTILITY_SUBCOMMAND)
+	{
 		foreach(lc, ((AlterSeqStmt *) parsetree)->options)
 		{
+			Oid			seqid;
+			Oid			tableid;
 			int32		colid;
 
 			if (strcmp(((DefElem *) lfirst(lc))->defname, "owned_by") != 0)
 				continue;
-			subject->seqid = RangeVarGetRelid(((AlterSeqStmt *) parsetree)->sequence,
-											  NoLock, true);
-			return OidIsValid(subject->seqid) &&
-				sequenceIsOwned(subject->seqid, DEPENDENCY_AUTO, &subject->relid, &colid);
+			seqid = RangeVarGetRelid(((AlterSeqStmt *) parsetree)->sequence, NoLock, true);
+			if (OidIsValid(seqid) &&
+				sequenceIsOwned(seqid, DEPENDENCY_AUTO, &tableid, &colid))
+				add_subject(&subjects, tableid, InvalidOid, NULL, seqid);
 		}
 	}
-	return false;
+	return subjects;
 }
 
 /*
@@ -996,31 +1028,24 @@ ddl_subject(Node *parsetree, DdlSubject *subject)
  * locked cannot be read, which is said (error mode: the statement fails).
  */
 static void
-guard_ddl(const DdlSubject *subject)
+guard_ddl(const DdlSubject *subject, List **targets, List **rels, List **locked)
 {
-	List	   *rels = NIL;
-	List	   *locked = NIL;
-	List	   *marked = NIL;
+	List	   *seqids = NIL;
 	ListCell   *lc;
-
-	/* make the statement's catalog changes visible, and drop what they made stale */
-	CommandCounterIncrement();
-	guard_cache_refresh();
 
 	if (!SearchSysCacheExists1(RELOID, ObjectIdGetDatum(subject->relid)))
 		return;
 	if (OidIsValid(subject->seqid))
-		marked = list_make1_oid(subject->seqid);
+		seqids = list_make1_oid(subject->seqid);
 	else
 		foreach(lc, guard_feeds(subject->from))
 		{
 			SeqFeed    *feed = lfirst(lc);
-			char	   *attname = get_attname(subject->from, feed->attnum, false);
 
-			if (subject->column == NULL || strcmp(subject->column, attname) == 0)
-				marked = list_append_unique_oid(marked, feed->seqid);
+			if (subject->column == NULL || strcmp(subject->column, feed->attname) == 0)
+				seqids = list_append_unique_oid(seqids, feed->seqid);
 		}
-	if (marked == NIL)
+	if (seqids == NIL)
 		return;
 
 	foreach(lc, find_all_inheritors(subject->relid, NoLock, NULL))
@@ -1038,32 +1063,105 @@ guard_ddl(const DdlSubject *subject)
 								get_rel_name(member))));
 				continue;
 			}
-			locked = lappend_oid(locked, member);
+			*locked = lappend_oid(*locked, member);
 		}
 		if ((rel = try_relation_open(member, NoLock)) != NULL)
-			rels = lappend(rels, rel);
+		{
+			*rels = lappend(*rels, rel);
+			add_targets(targets, rel, seqids, false);
+		}
 	}
-	guard_act(rels, marked, InvalidCommandId);
+}
+
+/* what a utility statement asks of the guard */
+typedef struct UtilityWork
+{
+	Node	   *parsetree;
+	ProcessUtilityContext context;
+	CommandId	cid;			/* a COPY's command id */
+	Oid			relid;			/* a COPY's target, resolved before it ran */
+} UtilityWork;
+
+/*
+ * After COPY FROM: the relations it wrote into are the target, or, when it
+ * is partitioned, the partitions that rows were routed to, which are those
+ * the statement locked.  It wrote the listed columns, and stored generated
+ * ones; BEFORE ROW triggers may have set any.
+ */
+static void
+guard_copy(const UtilityWork *uw)
+{
+	CopyStmt   *copy = (CopyStmt *) uw->parsetree;
+	List	   *rels = NIL;
+	List	   *targets = NIL;
+	ListCell   *lc;
+
+	if (!OidIsValid(uw->relid) ||
+		!CheckRelationOidLockedByMe(uw->relid, RowExclusiveLock, true))
+		return;
+	rels = list_make1(relation_open(uw->relid, NoLock));
+	if (get_rel_relkind(uw->relid) == RELKIND_PARTITIONED_TABLE)
+		foreach(lc, find_all_inheritors(uw->relid, NoLock, NULL))
+		{
+			Oid			member = lfirst_oid(lc);
+
+			if (member != uw->relid &&
+				CheckRelationOidLockedByMe(member, RowExclusiveLock, true))
+				rels = lappend(rels, relation_open(member, NoLock));
+		}
+
+	foreach(lc, rels)
+	{
+		Relation	rel = lfirst(lc);
+		bool		triggers = rel->trigdesc && rel->trigdesc->trig_insert_before_row;
+		ListCell   *fc;
+
+		foreach(fc, guard_feeds(RelationGetRelid(rel)))
+		{
+			SeqFeed    *feed = lfirst(fc);
+			bool		listed = copy->attlist == NIL || triggers ||
+				feed->generated == ATTRIBUTE_GENERATED_STORED;
+			ListCell   *ac;
+
+			foreach(ac, copy->attlist)
+				listed |= strcmp(strVal(lfirst(ac)), feed->attname) == 0;
+			if (listed)
+				add_target(&targets, rel, feed);
+		}
+	}
+	guard_act(targets, uw->cid);
 	foreach(lc, rels)
 		relation_close(lfirst(lc), NoLock);
-	foreach(lc, locked)
-		UnlockRelationOid(lfirst_oid(lc), AccessShareLock);
 }
 
 static void
 guard_utility(void *arg)
 {
 	UtilityWork *uw = arg;
+	List	   *subjects;
+	List	   *targets = NIL;
+	List	   *rels = NIL;
+	List	   *locked = NIL;
+	ListCell   *lc;
 
 	if (IsA(uw->parsetree, CopyStmt))
-		guard_copy((CopyStmt *) uw->parsetree, uw->cid);
-	else
 	{
-		DdlSubject	subject;
-
-		if (ddl_subject(uw->parsetree, &subject))
-			guard_ddl(&subject);
+		guard_copy(uw);
+		return;
 	}
+	if ((subjects = ddl_subjects(uw->parsetree, uw->context)) == NIL)
+		return;
+
+	/* make the statement's catalog changes visible, and drop what they made stale */
+	CommandCounterIncrement();
+	guard_cache_refresh();
+	foreach(lc, subjects)
+		guard_ddl(lfirst(lc), &targets, &rels, &locked);
+	guard_act(targets, InvalidCommandId);
+	foreach(lc, rels)
+		relation_close(lfirst(lc), NoLock);
+	foreach(lc, locked)
+		UnlockRelationOid(lfirst_oid(lc), AccessShareLock);
 }
 
 /*
@@ -1077,7 +1175,13 @@ guard_ProcessUtility(PlannedStmt *pstmt, const char *queryString,
 					 DestReceiver *dest, QueryCompletion *qc)
 {
 	Node	   *parsetree = pstmt->utilityStmt;
-	UtilityWork uw = {parsetree, GetCurrentCommandId(false)};
+	UtilityWork uw = {parsetree, context, GetCurrentCommandId(false), InvalidOid};
+	bool		copy_from = IsA(parsetree, CopyStmt) &&
+		((CopyStmt *) parsetree)->is_from && ((CopyStmt *) parsetree)->relation != NULL;
+
+	/* the COPY's target as it stands now, before a trigger could rename it */
+	if (copy_from && guard_armed)
+		uw.relid = RangeVarGetRelid(((CopyStmt *) parsetree)->relation, NoLock, true);
 
 	if (prev_ProcessUtility)
 		prev_ProcessUtility(pstmt, queryString, readOnlyTree, context,
@@ -1093,9 +1197,7 @@ guard_ProcessUtility(PlannedStmt *pstmt, const char *queryString,
 
 	if (!guard_armed || seqguard_mode == GUARD_OFF || !IsTransactionState())
 		return;
-	if ((IsA(parsetree, CopyStmt) && ((CopyStmt *) parsetree)->is_from &&
-		 ((CopyStmt *) parsetree)->relation != NULL) ||
-		IsA(parsetree, AlterTableStmt) || IsA(parsetree, AlterSeqStmt))
+	if (copy_from || IsA(parsetree, AlterTableStmt) || IsA(parsetree, AlterSeqStmt))
 		guarded(guard_utility, &uw);
 }
 

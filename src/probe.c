@@ -232,22 +232,81 @@ open_usable_index(Relation heap, AttrNumber attnum, Oid typid, bool *locked)
 }
 
 /*
- * Was the row in slot written by the current transaction, by command cid
- * or a later one?  Only heap tuples carry that; for other table access
+ * Did a version of a row that the statement (commands from cid on)
+ * updated or deleted hold this value too?  Then a row version it wrote
+ * with the value brings no new value: an UPDATE of another column, or
+ * one that a BEFORE UPDATE trigger passed through, keeps the id.  Found
+ * with an equality search of the index under SnapshotAny, which returns
+ * every version.
+ */
+static bool
+value_replaced(Relation heap, Relation index, Datum value, CommandId cid)
+{
+	ScanKeyData key;
+	IndexScanDesc scan;
+	TupleTableSlot *slot = table_slot_create(heap, NULL);
+	Oid			eqop = get_opfamily_member(index->rd_opfamily[0],
+										   index->rd_opcintype[0],
+										   index->rd_opcintype[0],
+										   BTEqualStrategyNumber);
+	bool		found = false;
+
+	ScanKeyEntryInitialize(&key, 0, 1, BTEqualStrategyNumber,
+						   index->rd_opcintype[0], index->rd_indcollation[0],
+						   get_opcode(eqop), value);
+	scan = seqguard_index_beginscan(heap, index, SnapshotAny, 1);
+	index_rescan(scan, &key, 1, NULL, 0);
+	while (!found && index_getnext_slot(scan, ForwardScanDirection, slot))
+	{
+		bool		shouldfree;
+		HeapTuple	tuple = ExecFetchSlotHeapTuple(slot, false, &shouldfree);
+		HeapTupleHeader h = tuple->t_data;
+
+		CHECK_FOR_INTERRUPTS();
+		found = !(h->t_infomask & HEAP_XMAX_INVALID) &&
+			!HEAP_XMAX_IS_LOCKED_ONLY(h->t_infomask) &&
+			TransactionIdIsCurrentTransactionId(HeapTupleHeaderGetUpdateXid(h)) &&
+			HeapTupleHeaderGetCmax(h) >= cid;
+		if (shouldfree)
+			heap_freetuple(tuple);
+	}
+	index_endscan(scan);
+	ExecDropSingleTupleTableSlot(slot);
+	return found;
+}
+
+/*
+ * Did the current transaction write the row in slot, with a value of its
+ * own, by command cid or a later one?  Rows frozen as they were written
+ * (COPY FREEZE) keep no command id and count.  When the row was reached
+ * through an index on the column (index not NULL), a version made by a
+ * HOT update, or one replacing a version with the same value, brings no
+ * new value.  Only heap tuples carry all this; for other table access
  * methods every row counts as written.
  */
 static bool
-written_since(Relation rel, TupleTableSlot *slot, CommandId cid)
+written_since(Relation rel, Relation index, TupleTableSlot *slot, Datum value,
+			  CommandId cid)
 {
 	bool		shouldfree;
 	HeapTuple	tuple;
+	HeapTupleHeader h;
 	bool		result;
 
 	if (rel->rd_rel->relam != HEAP_TABLE_AM_OID)
 		return true;
 	tuple = ExecFetchSlotHeapTuple(slot, false, &shouldfree);
-	result = TransactionIdIsCurrentTransactionId(HeapTupleHeaderGetRawXmin(tuple->t_data)) &&
-		HeapTupleHeaderGetCmin(tuple->t_data) >= cid;
+	h = tuple->t_data;
+	if (!TransactionIdIsCurrentTransactionId(HeapTupleHeaderGetRawXmin(h)))
+		result = false;
+	else if (HeapTupleHeaderXminFrozen(h))
+		result = true;
+	else if (HeapTupleHeaderGetCmin(h) < cid)
+		result = false;
+	else if (index != NULL && HeapTupleHeaderIsHeapOnly(h))
+		result = false;
+	else
+		result = index == NULL || !value_replaced(rel, index, value, cid);
 	if (shouldfree)
 		heap_freetuple(tuple);
 	return result;
@@ -271,8 +330,8 @@ typedef struct ProbeSpec
  * when no later value in the index order can count either.
  */
 static bool
-value_counts(Relation rel, TupleTableSlot *slot, const ProbeSpec *spec,
-			 ValueClass *cls, int64 *v, bool *stop)
+value_counts(Relation rel, Relation index, TupleTableSlot *slot,
+			 const ProbeSpec *spec, ValueClass *cls, int64 *v, bool *stop)
 {
 	bool		isnull;
 	Datum		d = slot_getattr(slot, spec->attnum, &isnull);
@@ -286,7 +345,8 @@ value_counts(Relation rel, TupleTableSlot *slot, const ProbeSpec *spec,
 		*stop = true;
 		return false;
 	}
-	return spec->cid == InvalidCommandId || written_since(rel, slot, spec->cid);
+	return spec->cid == InvalidCommandId ||
+		written_since(rel, index, slot, d, spec->cid);
 }
 
 /*
@@ -324,7 +384,7 @@ probe_by_index(Relation heap, const ProbeSpec *spec, ColumnExtreme *result)
 		bool		stop;
 
 		CHECK_FOR_INTERRUPTS();
-		if (value_counts(heap, slot, spec, &cls, &v, &stop))
+		if (value_counts(heap, index, slot, spec, &cls, &v, &stop))
 		{
 			if (cls == VALUE_OUT_OF_RANGE)
 				result->out_of_range = true;
@@ -361,7 +421,7 @@ probe_by_scan(Relation heap, const ProbeSpec *spec, ColumnExtreme *result)
 		bool		stop;
 
 		CHECK_FOR_INTERRUPTS();
-		if (!value_counts(heap, slot, spec, &cls, &v, &stop))
+		if (!value_counts(heap, NULL, slot, spec, &cls, &v, &stop))
 			continue;
 		if (cls == VALUE_OUT_OF_RANGE)
 			result->out_of_range = true;

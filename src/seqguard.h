@@ -41,7 +41,8 @@ typedef enum FeedKind
 {
 	FEED_IDENTITY,				/* GENERATED ... AS IDENTITY */
 	FEED_OWNED,					/* serial, or OWNED BY the column */
-	FEED_DEFAULT				/* DEFAULT nextval() of a sequence it does not own */
+	FEED_DEFAULT,				/* DEFAULT nextval() of a sequence it does not own */
+	FEED_DOMAIN					/* the same, as its domain's default */
 } FeedKind;
 
 /*
@@ -56,6 +57,7 @@ typedef struct SeqFeed
 	FeedKind	kind;
 	char		relkind;
 	Oid			typid;			/* base type of the column */
+	char		generated;		/* attgenerated: a stored generated column */
 	Oid			nspid;			/* the table's schema */
 	char	   *nspname;
 	char	   *relname;
@@ -118,10 +120,14 @@ typedef struct SeqState
 	int64		next_value;
 } SeqState;
 
+/* how a sequence is opened: without waiting for its lock; read once only */
+#define SEQ_NOWAIT		0x01
+#define SEQ_TRANSIENT	0x02
+
 extern const char *seqguard_read_sequence(Oid seqid, AclMode needed,
-										  bool nowait, SeqState *state);
+										  int flags, SeqState *state);
 extern bool seqguard_move_sequence(Oid seqid, int64 target, bool forward_only,
-								   AclMode needed, bool nowait,
+								   AclMode needed, int flags,
 								   SeqState *before, const char **why);
 extern bool seqguard_grid_value_past(const SeqState *seq, int64 m,
 									 int64 *result);

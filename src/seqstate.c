@@ -260,25 +260,25 @@ open_sequence(Oid seqid, AclMode needed, LOCKMODE lockmode, bool nowait,
  * could not be read (then *state is not filled).  The lock taken is the
  * one nextval() takes, so that a sequence being altered (ALTER SEQUENCE
  * holds a lock that conflicts with it until commit) is not read half-way;
- * with nowait, such a sequence is reported instead of waited for.  The
+ * with SEQ_NOWAIT, such a sequence is reported instead of waited for.  The
  * lock is released at once: nothing read here is relied on after it.
  */
 const char *
-seqguard_read_sequence(Oid seqid, AclMode needed, bool nowait, SeqState *state)
+seqguard_read_sequence(Oid seqid, AclMode needed, int flags, SeqState *state)
 {
 	Relation	seqrel;
 	Buffer		buf;
 	HeapTupleData tuple;
 	const char *why;
 
-	if ((seqrel = open_sequence(seqid, needed, RowExclusiveLock, nowait, &why)) == NULL)
+	if ((seqrel = open_sequence(seqid, needed, RowExclusiveLock,
+								(flags & SEQ_NOWAIT) != 0, &why)) == NULL)
 		return why;
 
 	(void) read_position(seqrel, BUFFER_LOCK_SHARE, &buf, &tuple, state);
 	UnlockReleaseBuffer(buf);
 
-	/* the check and the repair (nowait) read each sequence once */
-	if (nowait)
+	if (flags & SEQ_TRANSIENT)
 		seqguard_close_transient(seqrel);
 	else
 		relation_close(seqrel, NoLock);
@@ -296,13 +296,13 @@ seqguard_read_sequence(Oid seqid, AclMode needed, bool nowait, SeqState *state)
  * the lock.  The caller has checked target against the sequence's range.
  * The caller needs the privileges in "needed" on the sequence (UPDATE, as
  * for setval(); the guard passes 0: it acts for the system, as an identity
- * column's nextval() does).  With nowait, a sequence locked by another
+ * column's nextval() does).  With SEQ_NOWAIT, a sequence locked by another
  * session (ALTER SEQUENCE, say) is not waited for.  When it cannot act,
  * *why says why.
  */
 bool
 seqguard_move_sequence(Oid seqid, int64 target, bool forward_only,
-					   AclMode needed, bool nowait, SeqState *before,
+					   AclMode needed, int flags, SeqState *before,
 					   const char **why)
 {
 	Relation	seqrel;
@@ -312,7 +312,8 @@ seqguard_move_sequence(Oid seqid, int64 target, bool forward_only,
 	bool		move;
 
 	/* the lock nextval() and setval() take */
-	seqrel = open_sequence(seqid, needed, RowExclusiveLock, nowait, why);
+	seqrel = open_sequence(seqid, needed, RowExclusiveLock,
+						   (flags & SEQ_NOWAIT) != 0, why);
 	if (seqrel == NULL)
 		return false;
 	if (!seqrel->rd_islocaltemp && XactReadOnly)
@@ -368,7 +369,7 @@ seqguard_move_sequence(Oid seqid, int64 target, bool forward_only,
 	 * The change is not transactional, so the lock protects nothing once
 	 * it is made; releasing it keeps the lock table small on large runs.
 	 */
-	if (nowait)
+	if (flags & SEQ_TRANSIENT)
 		seqguard_close_transient(seqrel);
 	else
 		relation_close(seqrel, NoLock);
