@@ -802,19 +802,27 @@ guard_act(List *targets, CommandId cid)
 }
 
 /*
- * Run fn(arg) as the guard: in a memory context of its own, freed when it
- * returns (a SQL function's statements would otherwise pile the guard's
- * allocations up in the caller's context until its query ends), and
- * keeping the nesting depth right when it fails, so that the cache is
- * refreshed only where nothing uses it.
+ * Run fn(arg) as the guard: in a memory context of its own, emptied when
+ * it returns (a SQL function's statements would otherwise pile the
+ * guard's allocations up in the caller's context until its query ends),
+ * and keeping the nesting depth right when it fails, so that the cache is
+ * refreshed only where nothing uses it.  The outermost call reuses one
+ * context, which costs nothing to empty when the statement needed no work.
  */
 static void
 guarded(void (*fn) (void *), void *arg)
 {
-	MemoryContext cxt = AllocSetContextCreate(CurrentMemoryContext, "seqguard guard",
-											  ALLOCSET_DEFAULT_SIZES);
-	MemoryContext old = MemoryContextSwitchTo(cxt);
+	static MemoryContext work_cxt = NULL;
+	MemoryContext cxt;
+	MemoryContext old;
 
+	if (work_cxt == NULL)
+		work_cxt = AllocSetContextCreate(TopMemoryContext, "seqguard guard",
+										 ALLOCSET_DEFAULT_SIZES);
+	cxt = guard_depth == 0 ? work_cxt :
+		AllocSetContextCreate(CurrentMemoryContext, "seqguard nested guard",
+							  ALLOCSET_DEFAULT_SIZES);
+	old = MemoryContextSwitchTo(cxt);
 	guard_depth++;
 	PG_TRY();
 	{
@@ -825,7 +833,10 @@ guarded(void (*fn) (void *), void *arg)
 	{
 		guard_depth--;
 		MemoryContextSwitchTo(old);
-		MemoryContextDelete(cxt);
+		if (cxt == work_cxt)
+			MemoryContextReset(cxt);
+		else
+			MemoryContextDelete(cxt);
 	}
 	PG_END_TRY();
 }
