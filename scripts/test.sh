@@ -14,11 +14,26 @@ LOG_DIR=${LOG_DIR:-$TEST_DIR-logs}
 set -e
 install_deps
 [ -z "$PG_ROOT" ] || pg_private_copy "$PG_ROOT"
-build_install
-cluster_start "$TEST_DIR" "$TEST_PORT"
-set +e
 rm -rf "$LOG_DIR"
 mkdir -p "$LOG_DIR"
+set +e
+echo "== build ($("$PG_CONFIG" --version))"
+if build_install >"$LOG_DIR/build.log" 2>&1; then
+	warnings=$(grep -c 'warning:' "$LOG_DIR/build.log")
+	if [ "$warnings" -gt 0 ]; then
+		echo "   ok, $warnings compiler warnings:"; grep -A3 'warning:' "$LOG_DIR/build.log" | head -40
+	else
+		echo "   ok"
+	fi
+else
+	echo "   FAILED"; grep -E -A3 'error|Error' "$LOG_DIR/build.log" | head -60
+	echo "logs: $LOG_DIR"
+	echo "0 passed, 1 failed"
+	exit 1
+fi
+set -e
+cluster_start "$TEST_DIR" "$TEST_PORT"
+set +e
 trap 'cluster_stop "$TEST_DIR"' EXIT
 
 passed=0
@@ -101,25 +116,31 @@ fi
 # and after the last.  A test exits 77 when what it needs is not packaged
 # for this major.
 echo "== shell tests"
+sp=0
+sf=0
+ss=0
 for t in test/*.sh; do
 	[ -e "$t" ] || continue
 	if ! cluster_ensure "$TEST_DIR"; then
-		failed=$((failed + 1)); echo "   FAIL the cluster could not be brought back before $t"; break
+		sf=$((sf + 1)); echo "   FAIL the cluster could not be brought back before $t"; break
 	fi
 	log=$LOG_DIR/$(basename "$t").log
 	start=$(date +%s)
 	bash "$t" </dev/null >"$log" 2>&1
 	rc=$?
 	if [ $rc -eq 0 ]; then
-		passed=$((passed + 1)); echo "   ok   $t ($(($(date +%s) - start)) s)"
+		sp=$((sp + 1)); echo "   ok   $t ($(($(date +%s) - start)) s)"
 		grep '^summary: ' "$log" | sed 's/^summary: /        /'
 	elif [ $rc -eq 77 ]; then
-		echo "   skip $t: $(tail -1 "$log")"
+		ss=$((ss + 1)); echo "   skip $t: $(tail -1 "$log")"
 	else
-		failed=$((failed + 1)); echo "   FAIL $t ($(($(date +%s) - start)) s)"; tail -20 "$log"
+		sf=$((sf + 1)); echo "   FAIL $t ($(($(date +%s) - start)) s)"; tail -20 "$log"
 	fi
 done
-cluster_ensure "$TEST_DIR" || { failed=$((failed + 1)); echo "   FAIL the cluster could not be brought back"; }
+cluster_ensure "$TEST_DIR" || { sf=$((sf + 1)); echo "   FAIL the cluster could not be brought back"; }
+passed=$((passed + sp))
+failed=$((failed + sf))
+echo "   $sp passed, $sf failed, $ss skipped"
 
 echo "logs: $LOG_DIR"
 echo "$passed passed, $failed failed"
