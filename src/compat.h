@@ -14,6 +14,7 @@
 #define SEQGUARD_COMPAT_H
 
 #include "access/genam.h"
+#include "access/tableam.h"
 
 #if PG_VERSION_NUM < 150000
 #error "seqguard requires PostgreSQL 15 or later"
@@ -29,18 +30,48 @@
 #define SEQGUARD_XLREC_SET_RELATION(xlrec, rel) ((xlrec).node = (rel)->rd_node)
 #endif
 
-/* index_beginscan() takes an instrumentation argument from 18 on. */
-#if PG_VERSION_NUM >= 180000
+/*
+ * The sequence WAL record (xl_seq_rec, XLOG_SEQ_LOG) and the special space
+ * of a sequence page (SEQ_MAGIC, sequence_magic) are declared in
+ * commands/sequence_xlog.h from 19 on.  Before 19 the record is in
+ * commands/sequence.h and the special space is private to sequence.c, so it
+ * is copied here; it is unchanged since sequences got their own catalog in
+ * PostgreSQL 10.
+ */
+#if PG_VERSION_NUM >= 190000
+#include "commands/sequence_xlog.h"
+#define SEQGUARD_SEQ_MAGIC SEQ_MAGIC
+typedef sequence_magic seqguard_sequence_magic;
+#else
+#include "commands/sequence.h"
+#define SEQGUARD_SEQ_MAGIC 0x1717
+typedef struct seqguard_sequence_magic
+{
+	uint32		magic;
+} seqguard_sequence_magic;
+#endif
+
+/*
+ * index_beginscan() takes an instrumentation argument from 18 on, and scan
+ * flags from 19 on; table_beginscan() takes scan flags from 19 on.  SO_NONE
+ * asks for what the earlier versions did.
+ */
+#if PG_VERSION_NUM >= 190000
+#define seqguard_index_beginscan(heap, index, snapshot, nkeys) \
+	index_beginscan((heap), (index), (snapshot), NULL, (nkeys), 0, SO_NONE)
+#define seqguard_table_beginscan(rel, snapshot) \
+	table_beginscan((rel), (snapshot), 0, NULL, SO_NONE)
+#elif PG_VERSION_NUM >= 180000
 #define seqguard_index_beginscan(heap, index, snapshot, nkeys) \
 	index_beginscan((heap), (index), (snapshot), NULL, (nkeys), 0)
+#define seqguard_table_beginscan(rel, snapshot) \
+	table_beginscan((rel), (snapshot), 0, NULL)
 #else
 #define seqguard_index_beginscan(heap, index, snapshot, nkeys) \
 	index_beginscan((heap), (index), (snapshot), (nkeys), 0)
-#endif
-
-/* a whole-table scan */
 #define seqguard_table_beginscan(rel, snapshot) \
 	table_beginscan((rel), (snapshot), 0, NULL)
+#endif
 
 /* privileges on a schema: pg_namespace_aclcheck() became object_aclcheck() in 16 */
 #if PG_VERSION_NUM >= 160000
