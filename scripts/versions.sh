@@ -1,0 +1,316 @@
+#!/usr/bin/env bash
+# scripts/versions.sh - the whole test suite (scripts/test.sh: pg_regress,
+# isolation, pgTAP, shell tests) on every PostgreSQL major version available
+# here, and a version x suite table of the results.
+#
+#   15  the host's own server (Debian 12), through a private copy of its
+#       installation, so that the system's seqguard is left alone
+#   17  Debian trixie      \
+#   18  Debian sid          } each in its own debootstrap chroot (minbase),
+#   19  sid + experimental /  created when missing and reused afterwards
+#   16  no Debian suite reachable here ships it: reported, not failed
+#
+# Each chroot gets a copy of this tree and runs its scripts/test.sh with
+# PG_MAJOR set, so every version runs exactly the same suite.  Exits non-zero
+# when any version fails to build or fails a test.
+#
+# Environment:
+#   SEQGUARD_VERSIONS        majors to run (default "15 16 17 18 19"), e.g. "15"
+#   SEQGUARD_CHROOTS         where the chroots live (default /var/tmp/seqguard-chroots)
+#   SEQGUARD_VERSIONS_LOGS   where the logs go (default /tmp/seqguard-versions)
+#   SEQGUARD_PORT_BASE       version NN's cluster listens on base + NN (default 54400)
+#   SEQGUARD_MIRROR          Debian mirror (default: the host's, from /etc/apt)
+#   SEQGUARD_SECURITY_MIRROR Debian security mirror (default: the host's)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+SRC=$(pwd)
+
+VERSIONS=${SEQGUARD_VERSIONS:-15 16 17 18 19}
+CHROOTS=${SEQGUARD_CHROOTS:-/var/tmp/seqguard-chroots}
+LOGS=${SEQGUARD_VERSIONS_LOGS:-/tmp/seqguard-versions}
+PORT_BASE=${SEQGUARD_PORT_BASE:-54400}
+HOST_MAJOR=15
+
+die() { echo "versions.sh: $*" >&2; exit 2; }
+[ "$(id -u)" = 0 ] || die "run as root (debootstrap, chroot, mount)"
+for nn in $VERSIONS; do
+	case $nn in
+	1[5-9] | [2-9][0-9]) ;;
+	*) die "SEQGUARD_VERSIONS: '$nn' is not a PostgreSQL major version from 15 on" ;;
+	esac
+done
+
+# The Debian suite (and extra suite) that ships major NN; "host" or "none".
+source_of() {
+	case $1 in
+	"$HOST_MAJOR") echo host ;;
+	17) echo trixie ;;
+	18) echo sid ;;
+	19) echo sid+experimental ;;
+	*)
+		if [ -x "/usr/lib/postgresql/$1/bin/postgres" ] ||
+			apt-cache show "postgresql-$1" >/dev/null 2>&1; then
+			echo host
+		else
+			echo none
+		fi
+		;;
+	esac
+}
+
+source_label() {
+	case $1 in
+	host) echo "host, Debian $(cat /etc/debian_version 2>/dev/null)" ;;
+	*+*) echo "chroot, Debian ${1//+/ + }" ;;
+	*) echo "chroot, Debian $1" ;;
+	esac
+}
+
+# host_mirror debian|debian-security: the first such URI in the host's apt sources
+host_mirror() {
+	local u
+	u=$(grep -hoE "https?://[^ ]+/$1/?( |\$)" /etc/apt/sources.list /etc/apt/sources.list.d/*.list \
+		/etc/apt/sources.list.d/*.sources 2>/dev/null | head -n 1 | tr -d ' ') || true
+	echo "${u%/}"
+}
+
+reachable() { curl -fsI -m 20 "$1" >/dev/null 2>&1; }
+
+fmt_time() { printf '%dm%02ds' $(($1 / 60)) $(($1 % 60)); }
+
+# in_chroot ROOT CMD...: run CMD in ROOT with a clean environment
+in_chroot() {
+	local root=$1
+	shift
+	chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root \
+		LANG=C.UTF-8 DEBIAN_FRONTEND=noninteractive "$@"
+}
+
+# Mounted only while a chroot is in use: /proc, a tmpfs on /dev/shm (the
+# server's dynamic shared memory) and, where debootstrap made no device
+# nodes, the host's /dev.
+MOUNTED=()
+mount_chroot() {
+	local root=$1
+	if ! mountpoint -q "$root/proc"; then
+		mount -t proc proc "$root/proc"
+		MOUNTED+=("$root/proc")
+	fi
+	if [ ! -c "$root/dev/null" ] && ! mountpoint -q "$root/dev"; then
+		mount --bind /dev "$root/dev"
+		MOUNTED+=("$root/dev")
+	fi
+	mkdir -p "$root/dev/shm"
+	if ! mountpoint -q "$root/dev/shm"; then
+		mount -t tmpfs -o mode=1777,nosuid,nodev,size=1g seqguard-shm "$root/dev/shm"
+		MOUNTED+=("$root/dev/shm")
+	fi
+}
+umount_chroot() {
+	local i
+	for ((i = ${#MOUNTED[@]} - 1; i >= 0; i--)); do
+		umount "${MOUNTED[i]}" 2>/dev/null || umount -l "${MOUNTED[i]}"
+	done
+	MOUNTED=()
+}
+trap umount_chroot EXIT
+
+# setup_chroot NN SOURCE ROOT: debootstrap ROOT (minbase) unless it is
+# there, point apt at SOURCE with deb-src lines, and install the server, its
+# headers and what the suite needs.  Marks the chroot complete at the end.
+setup_chroot() {
+	local nn=$1 source=$2 root=$3 suite=${2%%+*} mirror secmirror s script
+	mirror=${SEQGUARD_MIRROR:-$(host_mirror debian)}
+	mirror=${mirror:-http://deb.debian.org/debian}
+	secmirror=${SEQGUARD_SECURITY_MIRROR:-$(host_mirror debian-security)}
+	if ! command -v debootstrap >/dev/null; then
+		apt-get update -qq && apt-get install -y -qq debootstrap >/dev/null
+	fi
+	if [ ! -x "$root/usr/bin/apt-get" ]; then
+		script=/usr/share/debootstrap/scripts/$suite
+		[ -e "$script" ] || script=/usr/share/debootstrap/scripts/sid
+		mkdir -p "$root"
+		debootstrap --variant=minbase "$suite" "$root" "$mirror" "$script"
+	fi
+	# no services started by package scripts, no recommends; the mirror may
+	# serve Release files past their Valid-Until (signatures are still checked)
+	printf '#!/bin/sh\nexit 101\n' >"$root/usr/sbin/policy-rc.d"
+	chmod 755 "$root/usr/sbin/policy-rc.d"
+	printf 'APT::Install-Recommends "false";\nAPT::Install-Suggests "false";\nAcquire::Check-Valid-Until "false";\n' \
+		>"$root/etc/apt/apt.conf.d/90seqguard"
+	{
+		for s in "$suite" "$suite-updates"; do
+			if [ "$s" = "$suite" ] || reachable "$mirror/dists/$s/Release"; then
+				echo "deb $mirror $s main"
+				echo "deb-src $mirror $s main"
+			fi
+		done
+		if [ -n "$secmirror" ] && reachable "$secmirror/dists/$suite-security/Release"; then
+			echo "deb $secmirror $suite-security main"
+		fi
+		case $source in
+		*+experimental)
+			echo "deb $mirror experimental main"
+			echo "deb-src $mirror experimental main"
+			;;
+		esac
+	} >"$root/etc/apt/sources.list"
+	case $source in
+	*+experimental)
+		# experimental for PostgreSQL's own packages only
+		cat >"$root/etc/apt/preferences.d/seqguard" <<-EOF
+			Package: postgresql-$nn* postgresql-server-dev-$nn postgresql-client-$nn libpq5 libpq-dev postgresql-common* postgresql-client-common
+			Pin: release a=experimental
+			Pin-Priority: 500
+		EOF
+		;;
+	esac
+	cp -f /etc/resolv.conf "$root/etc/resolv.conf" 2>/dev/null || true
+	mount_chroot "$root"
+	in_chroot "$root" apt-get update -qq
+	in_chroot "$root" dpkg --configure -a
+	in_chroot "$root" apt-cache show "postgresql-$nn" >/dev/null 2>&1 ||
+		die "postgresql-$nn is not in $source"
+	# clusters are made by the tests, never by the packages
+	in_chroot "$root" apt-get install -y -qq postgresql-common >/dev/null
+	sed -i 's/^#\?[[:space:]]*create_main_cluster[[:space:]]*=.*/create_main_cluster = false/' \
+		"$root/etc/postgresql-common/createcluster.conf"
+	# the rest is what scripts/test.sh installs (lib.sh's install_deps)
+	copy_tree "$root"
+	in_chroot "$root" env PG_MAJOR="$nn" bash -c '. /var/tmp/seqguard-src/scripts/lib.sh && install_deps'
+	in_chroot "$root" apt-get clean
+	umount_chroot
+	echo "$nn $source" >"$root/etc/seqguard-chroot"
+}
+
+# copy_tree ROOT: this tree, without build products, to /var/tmp/seqguard-src in ROOT
+copy_tree() {
+	local dest=$1/var/tmp/seqguard-src
+	rm -rf "$dest"
+	mkdir -p "$dest"
+	tar -C "$SRC" --exclude=.git --exclude='*.o' --exclude='*.bc' --exclude='*.so' \
+		--exclude=results --exclude=output_iso --exclude='regression.*' -cf - . | tar -C "$dest" -xf -
+	chmod -R a+rX "$dest"
+}
+
+chroot_of() { echo "$CHROOTS/pg$1-${2//+/-}"; }
+
+# ensure_chroot NN SOURCE: set up the chroot for NN unless it is complete;
+# sets SETUP to the time it took, or "reused"
+ensure_chroot() {
+	local nn=$1 source=$2 root t0
+	root=$(chroot_of "$nn" "$source")
+	SETUP=reused
+	[ -f "$root/etc/seqguard-chroot" ] && return 0
+	t0=$SECONDS
+	echo "   setting up $root (log: $LOGS/$nn-setup.log)"
+	# in a process of its own, so that set -e stops it at the first failure
+	if ! bash "$SRC/scripts/versions.sh" --setup "$nn" "$source" "$root" >"$LOGS/$nn-setup.log" 2>&1 9>&-; then
+		SETUP="**FAILED** ($(fmt_time $((SECONDS - t0))))"
+		tail -20 "$LOGS/$nn-setup.log" | sed 's/^/   /'
+		return 1
+	fi
+	SETUP=$(fmt_time $((SECONDS - t0)))
+}
+
+# run_version NN SOURCE LOG: scripts/test.sh for major NN, its output in LOG
+# and its logs in $LOGS/NN/; sets VERSION to the server's exact version
+run_version() {
+	local nn=$1 source=$2 log=$3 root rc=0
+	local port=$((PORT_BASE + nn))
+	if [ "$source" = host ]; then
+		VERSION=$("/usr/lib/postgresql/$nn/bin/postgres" --version 2>/dev/null | awk '{print $3}') || true
+		PG_MAJOR=$nn PG_ROOT=${SEQGUARD_HOST_ROOT:-/tmp/seqguard-pgroot}-$nn \
+			TEST_DIR=/tmp/seqguard-versions-$nn TEST_PORT=$port LOG_DIR="$LOGS/$nn" \
+			bash scripts/test.sh >"$log" 2>&1 9>&- || rc=$?
+		return $rc
+	fi
+	root=$(chroot_of "$nn" "$source")
+	VERSION=$(in_chroot "$root" "/usr/lib/postgresql/$nn/bin/postgres" --version 2>/dev/null | awk '{print $3}') || true
+	copy_tree "$root"
+	mount_chroot "$root"
+	rm -rf "$root/tmp/seqguard-test-logs"
+	in_chroot "$root" env PG_MAJOR="$nn" TEST_DIR=/tmp/seqguard-test TEST_PORT="$port" \
+		LOG_DIR=/tmp/seqguard-test-logs bash /var/tmp/seqguard-src/scripts/test.sh >"$log" 2>&1 9>&- || rc=$?
+	umount_chroot
+	rm -rf "${LOGS:?}/$nn"
+	if [ -d "$root/tmp/seqguard-test-logs" ]; then
+		cp -r "$root/tmp/seqguard-test-logs" "$LOGS/$nn"
+	fi
+	return $rc
+}
+
+# cells LOG: "build regress isolation pgtap shell total" from test.sh's output
+cells() {
+	awk '
+		function cell(p, f) { return (f > 0) ? p " ok, " f " FAILED" : p " ok" }
+		/^== build/ { s = "build" } /^== regress/ { s = "regress" }
+		/^== isolation/ { s = "isolation" } /^== pgTAP/ { s = "pgtap" }
+		/^== shell tests/ { s = "shell" }
+		s == "build" && /^   ok/ { c["build"] = "ok" }
+		s == "build" && /^   FAILED/ { c["build"] = "**FAILED**" }
+		s != "" && s != "build" && /^   [0-9]+ passed, [0-9]+ failed/ { c[s] = cell($1, $3) }
+		/^[0-9]+ passed, [0-9]+ failed$/ { c["total"] = $1 " passed, " $3 " failed" }
+		END {
+			n = split("build regress isolation pgtap shell total", k, " ")
+			for (i = 1; i <= n; i++) printf "%s%s", (i > 1 ? "\t" : ""), (k[i] in c ? c[k[i]] : "-")
+			print ""
+		}' "$1"
+}
+
+if [ "${1:-}" = --setup ]; then
+	shift
+	setup_chroot "$@"
+	exit 0
+fi
+
+mkdir -p "$LOGS" "$CHROOTS"
+# one run at a time on this machine: the chroots and the ports are shared
+exec 9>"$CHROOTS/.lock"
+flock -n 9 || { echo "waiting for another scripts/versions.sh run"; flock 9; }
+rows=()
+logs=()
+status=0
+for nn in $VERSIONS; do
+	source=$(source_of "$nn")
+	echo "== PostgreSQL $nn ($source)"
+	if [ "$source" = none ]; then
+		rows+=("| $nn | no package available here | | | | | | | | |")
+		echo "   no package available here"
+		continue
+	fi
+	SETUP=-
+	VERSION=$nn
+	if [ "$source" != host ] && ! ensure_chroot "$nn" "$source"; then
+		status=1
+		rows+=("| $nn | $(source_label "$source") | $SETUP | | | | | | **FAILED**: chroot setup | |")
+		logs+=("$nn: $LOGS/$nn-setup.log")
+		continue
+	fi
+	[ "$SETUP" = - ] || [ "$SETUP" = reused ] || echo "   chroot set up in $SETUP"
+	log=$LOGS/$nn.log
+	t0=$SECONDS
+	rc=0
+	run_version "$nn" "$source" "$log" || rc=$?
+	elapsed=$(fmt_time $((SECONDS - t0)))
+	IFS=$'\t' read -r build regress isolation pgtap shell total < <(cells "$log")
+	if [ $rc -ne 0 ]; then
+		status=1
+		if [ "$total" = - ]; then total="**FAILED** (exit $rc)"; else total="**$total**"; fi
+	fi
+	tail -1 "$log" | sed 's/^/   /'
+	echo "   $elapsed; log: $log"
+	rows+=("| $VERSION | $(source_label "$source") | $SETUP | $build | $regress | $isolation | $pgtap | $shell | $total | $elapsed |")
+	logs+=("$nn: $log and $LOGS/$nn/")
+done
+
+echo
+echo "| version | from | chroot setup | build | regress | isolation | pgTAP | shell tests | total | run time |"
+echo "|---|---|---|---|---|---|---|---|---|---|"
+printf '%s\n' "${rows[@]}"
+if [ ${#logs[@]} -gt 0 ]; then
+	echo
+	echo "logs:"
+	printf '  %s\n' "${logs[@]}"
+fi
+exit $status
