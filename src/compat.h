@@ -75,6 +75,7 @@ typedef struct seqguard_sequence_magic
 
 /* privileges on a schema: pg_namespace_aclcheck() became object_aclcheck() in 16 */
 #if PG_VERSION_NUM >= 160000
+#include "catalog/pg_namespace.h"
 #define seqguard_namespace_aclcheck(nspid, roleid, mode) \
 	object_aclcheck(NamespaceRelationId, (nspid), (roleid), (mode))
 #else
