@@ -21,6 +21,9 @@
 #   SEQGUARD_PORT_BASE       version NN's cluster listens on base + NN (default 54400)
 #   SEQGUARD_MIRROR          Debian mirror (default: the host's, from /etc/apt)
 #   SEQGUARD_SECURITY_MIRROR Debian security mirror (default: the host's)
+#   SEQGUARD_HOST_LOG        output of a scripts/test.sh run just made on the host
+#                            (as CI does before): its results make the host's row
+#                            instead of a second run; SEQGUARD_HOST_TIME its seconds
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SRC=$(pwd)
@@ -221,7 +224,7 @@ run_version() {
 	if [ "$source" = host ]; then
 		VERSION=$("/usr/lib/postgresql/$nn/bin/postgres" --version 2>/dev/null | awk '{print $3}') || true
 		PG_MAJOR=$nn PG_ROOT=${SEQGUARD_HOST_ROOT:-/tmp/seqguard-pgroot}-$nn \
-			TEST_DIR=/tmp/seqguard-versions-$nn TEST_PORT=$port LOG_DIR="$LOGS/$nn" \
+			TEST_DIR="$LOGS/$nn-cluster" TEST_PORT=$port LOG_DIR="$LOGS/$nn" \
 			bash scripts/test.sh >"$log" 2>&1 9>&- || rc=$?
 		return $rc
 	fi
@@ -243,13 +246,15 @@ run_version() {
 # cells LOG: "build regress isolation pgtap shell total" from test.sh's output
 cells() {
 	awk '
-		function cell(p, f) { return (f > 0) ? p " ok, " f " FAILED" : p " ok" }
+		function cell(p, f, sk) {
+			return p " ok" (f > 0 ? ", " f " FAILED" : "") (sk > 0 ? ", " sk " skipped" : "")
+		}
 		/^== build/ { s = "build" } /^== regress/ { s = "regress" }
 		/^== isolation/ { s = "isolation" } /^== pgTAP/ { s = "pgtap" }
 		/^== shell tests/ { s = "shell" }
 		s == "build" && /^   ok/ { c["build"] = "ok" }
 		s == "build" && /^   FAILED/ { c["build"] = "**FAILED**" }
-		s != "" && s != "build" && /^   [0-9]+ passed, [0-9]+ failed/ { c[s] = cell($1, $3) }
+		s != "" && s != "build" && /^   [0-9]+ passed, [0-9]+ failed/ { c[s] = cell($1, $3, $5) }
 		/^[0-9]+ passed, [0-9]+ failed$/ { c["total"] = $1 " passed, " $3 " failed" }
 		END {
 			n = split("build regress isolation pgtap shell total", k, " ")
@@ -291,7 +296,15 @@ for nn in $VERSIONS; do
 	log=$LOGS/$nn.log
 	t0=$SECONDS
 	rc=0
-	run_version "$nn" "$source" "$log" || rc=$?
+	if [ "$source" = host ] && [ -n "${SEQGUARD_HOST_LOG:-}" ]; then
+		cp "$SEQGUARD_HOST_LOG" "$log"
+		rm -rf "${LOGS:?}/$nn"
+		VERSION=$(sed -n 's/^== build (PostgreSQL \([^ ]*\) .*/\1/p' "$log")
+		tail -1 "$log" | grep -Eq '^[1-9][0-9]* passed, 0 failed$' || rc=1
+		t0=$((SECONDS - ${SEQGUARD_HOST_TIME:-0}))
+	else
+		run_version "$nn" "$source" "$log" || rc=$?
+	fi
 	elapsed=$(fmt_time $((SECONDS - t0)))
 	IFS=$'\t' read -r build regress isolation pgtap shell total < <(cells "$log")
 	if [ $rc -ne 0 ]; then
@@ -301,7 +314,7 @@ for nn in $VERSIONS; do
 	tail -1 "$log" | sed 's/^/   /'
 	echo "   $elapsed; log: $log"
 	rows+=("| $VERSION | $(source_label "$source") | $SETUP | $build | $regress | $isolation | $pgtap | $shell | $total | $elapsed |")
-	logs+=("$nn: $log and $LOGS/$nn/")
+	if [ -d "$LOGS/$nn" ]; then logs+=("$nn: $log and $LOGS/$nn/"); else logs+=("$nn: $log"); fi
 done
 
 echo
