@@ -14,6 +14,8 @@
 # PG_MAJOR set, so every version runs exactly the same suite.  Exits non-zero
 # when any version fails to build or fails a test.
 #
+# scripts/versions.sh --prepare only sets up the chroots.
+#
 # Environment:
 #   SEQGUARD_VERSIONS        majors to run (default "15 16 17 18 19"), e.g. "15"
 #   SEQGUARD_CHROOTS         where the chroots live (default /var/tmp/seqguard-chroots)
@@ -129,7 +131,11 @@ setup_chroot() {
 	if ! command -v debootstrap >/dev/null; then
 		apt-get update -qq && apt-get install -y -qq debootstrap >/dev/null
 	fi
-	if [ ! -x "$root/usr/bin/apt-get" ]; then
+	# debootstrap removes its directory /debootstrap when it has finished
+	if [ ! -x "$root/usr/bin/apt-get" ] || [ -d "$root/debootstrap" ]; then
+		awk -v r="$root/" 'index($2, r) == 1 { print $2 }' /proc/mounts | sort -r |
+			while read -r m; do umount -l "$m"; done
+		rm -rf --one-file-system "$root"
 		script=/usr/share/debootstrap/scripts/$suite
 		[ -e "$script" ] || script=/usr/share/debootstrap/scripts/sid
 		mkdir -p "$root"
@@ -186,11 +192,17 @@ setup_chroot() {
 	echo "$nn $source" >"$root/etc/seqguard-chroot"
 }
 
-# copy_tree ROOT: this tree, without build products, to /var/tmp/seqguard-src in ROOT
+# copy_tree ROOT: this tree to /var/tmp/seqguard-src in ROOT, as it is in
+# the working tree (without build products), with its git history (a clone
+# at the same commit), which the release and upgrade tests read
 copy_tree() {
-	local dest=$1/var/tmp/seqguard-src
+	local dest=$1/var/tmp/seqguard-src head
 	rm -rf "$dest"
 	mkdir -p "$dest"
+	if head=$(git -C "$SRC" rev-parse --verify -q HEAD 2>/dev/null); then
+		git clone -q --no-checkout "$SRC" "$dest"
+		git -C "$dest" checkout -q --detach "$head"
+	fi
 	tar -C "$SRC" --exclude=.git --exclude='*.o' --exclude='*.bc' --exclude='*.so' \
 		--exclude=results --exclude=output_iso --exclude='regression.*' -cf - . | tar -C "$dest" -xf -
 	chmod -R a+rX "$dest"
@@ -214,6 +226,7 @@ ensure_chroot() {
 		return 1
 	fi
 	SETUP=$(fmt_time $((SECONDS - t0)))
+	echo "$SETUP" >"$LOGS/$nn-setup.time"
 }
 
 # run_version NN SOURCE LOG: scripts/test.sh for major NN, its output in LOG
@@ -273,9 +286,21 @@ mkdir -p "$LOGS" "$CHROOTS"
 # one run at a time on this machine: the chroots and the ports are shared
 exec 9>"$CHROOTS/.lock"
 flock -n 9 || { echo "waiting for another scripts/versions.sh run"; flock 9; }
+status=0
+
+# --prepare: only set up the chroots (CI does it while the host's tests run)
+if [ "${1:-}" = --prepare ]; then
+	for nn in $VERSIONS; do
+		source=$(source_of "$nn")
+		case $source in host | none) continue ;; esac
+		ensure_chroot "$nn" "$source" || status=1
+		echo "PostgreSQL $nn ($source): chroot $SETUP"
+	done
+	exit $status
+fi
+
 rows=()
 logs=()
-status=0
 for nn in $VERSIONS; do
 	source=$(source_of "$nn")
 	echo "== PostgreSQL $nn ($source)"
@@ -292,6 +317,10 @@ for nn in $VERSIONS; do
 		logs+=("$nn: $LOGS/$nn-setup.log")
 		continue
 	fi
+	if [ "$SETUP" = reused ] && [ -f "$LOGS/$nn-setup.time" ]; then
+		SETUP="$(cat "$LOGS/$nn-setup.time") (ahead)"
+	fi
+	rm -f "$LOGS/$nn-setup.time"
 	[ "$SETUP" = - ] || [ "$SETUP" = reused ] || echo "   chroot set up in $SETUP"
 	log=$LOGS/$nn.log
 	t0=$SECONDS
