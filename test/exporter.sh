@@ -56,11 +56,19 @@ CREATE SEQUENCE amounts_seq;
 CREATE TABLE amounts (id numeric DEFAULT nextval('amounts_seq'));
 SQL
 
+# the collectors left out, by the names this exporter knows (the bgwriter
+# collector is "stat_bgwriter" from postgres_exporter 0.13 on)
+no_collectors=()
+for c in database bgwriter stat_bgwriter; do
+	if "$EXPORTER" --help 2>&1 | grep -Eq -- "--collector\.$c( |\$)"; then
+		no_collectors+=("--no-collector.$c")
+	fi
+done
 DATA_SOURCE_NAME="host=$PGHOST port=$PGPORT user=$ROLE dbname=$DB sslmode=disable" \
 	"$EXPORTER" --web.listen-address="127.0.0.1:$PORT" \
 	--extend.query-path=monitoring/postgres_exporter.yml \
 	--disable-default-metrics --disable-settings-metrics \
-	--no-collector.database --no-collector.bgwriter \
+	"${no_collectors[@]}" \
 	>"$WORK/exporter.log" 2>&1 &
 pid=$!
 
