@@ -20,7 +20,9 @@
 #   SEQGUARD_VERSIONS        majors to run (default "15 16 17 18 19"), e.g. "15"
 #   SEQGUARD_CHROOTS         where the chroots live (default /var/tmp/seqguard-chroots)
 #   SEQGUARD_VERSIONS_LOGS   where the logs go (default /tmp/seqguard-versions)
-#   SEQGUARD_PORT_BASE       version NN's cluster listens on base + NN (default 54400)
+#   SEQGUARD_PORT            the clusters' port (default 54400; the shell tests
+#                            also take the six ports above it); the versions
+#                            run one after the other
 #   SEQGUARD_MIRROR          Debian mirror (default: the host's, from /etc/apt)
 #   SEQGUARD_SECURITY_MIRROR Debian security mirror (default: the host's)
 #   SEQGUARD_HOST_LOG        output of a scripts/test.sh run just made on the host
@@ -33,7 +35,7 @@ SRC=$(pwd)
 VERSIONS=${SEQGUARD_VERSIONS:-15 16 17 18 19}
 CHROOTS=${SEQGUARD_CHROOTS:-/var/tmp/seqguard-chroots}
 LOGS=${SEQGUARD_VERSIONS_LOGS:-/tmp/seqguard-versions}
-PORT_BASE=${SEQGUARD_PORT_BASE:-54400}
+PORT=${SEQGUARD_PORT:-54400}
 HOST_MAJOR=15
 
 die() { echo "versions.sh: $*" >&2; exit 2; }
@@ -233,11 +235,10 @@ ensure_chroot() {
 # and its logs in $LOGS/NN/; sets VERSION to the server's exact version
 run_version() {
 	local nn=$1 source=$2 log=$3 root rc=0
-	local port=$((PORT_BASE + nn))
 	if [ "$source" = host ]; then
 		VERSION=$("/usr/lib/postgresql/$nn/bin/postgres" --version 2>/dev/null | awk '{print $3}') || true
 		PG_MAJOR=$nn PG_ROOT=${SEQGUARD_HOST_ROOT:-/tmp/seqguard-pgroot}-$nn \
-			TEST_DIR="$LOGS/$nn-cluster" TEST_PORT=$port LOG_DIR="$LOGS/$nn" \
+			TEST_DIR="$LOGS/$nn-cluster" TEST_PORT=$PORT LOG_DIR="$LOGS/$nn" \
 			bash scripts/test.sh >"$log" 2>&1 9>&- || rc=$?
 		return $rc
 	fi
@@ -246,7 +247,7 @@ run_version() {
 	copy_tree "$root"
 	mount_chroot "$root"
 	rm -rf "$root/tmp/seqguard-test-logs"
-	in_chroot "$root" env PG_MAJOR="$nn" TEST_DIR=/tmp/seqguard-test TEST_PORT="$port" \
+	in_chroot "$root" env PG_MAJOR="$nn" TEST_DIR=/tmp/seqguard-test TEST_PORT="$PORT" \
 		LOG_DIR=/tmp/seqguard-test-logs bash /var/tmp/seqguard-src/scripts/test.sh >"$log" 2>&1 9>&- || rc=$?
 	umount_chroot
 	rm -rf "${LOGS:?}/$nn"
