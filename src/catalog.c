@@ -331,7 +331,6 @@ all_edges(void)
 		while (HeapTupleIsValid(tuple = systable_getnext(scan)))
 		{
 			Form_pg_attrdef def = (Form_pg_attrdef) GETSTRUCT(tuple);
-			ListCell   *lc;
 
 			if (!oid_map_get(attrdefs, def->oid, NULL))
 				continue;

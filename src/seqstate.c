@@ -45,17 +45,6 @@
 #include "compat.h"
 #include "seqguard.h"
 
-/*
- * The special space of a sequence page; private to sequence.c, and
- * unchanged since sequences got their own catalog in PostgreSQL 10.
- */
-#define SEQ_MAGIC	  0x1717
-
-typedef struct sequence_magic
-{
-	uint32		magic;
-} sequence_magic;
-
 /* the range of values a column of an integer type can hold */
 void
 seqguard_type_limits(Oid typid, int64 *min, int64 *max)
@@ -143,13 +132,13 @@ lock_seq_tuple(Relation seqrel, int mode, Buffer *buf, HeapTuple tuple)
 {
 	Page		page;
 	ItemId		lp;
-	sequence_magic *sm;
+	seqguard_sequence_magic *sm;
 
 	*buf = ReadBuffer(seqrel, 0);
 	LockBuffer(*buf, mode);
 	page = BufferGetPage(*buf);
-	sm = (sequence_magic *) PageGetSpecialPointer(page);
-	if (sm->magic != SEQ_MAGIC)
+	sm = (seqguard_sequence_magic *) PageGetSpecialPointer(page);
+	if (sm->magic != SEQGUARD_SEQ_MAGIC)
 		elog(ERROR, "bad magic number in sequence \"%s\": %08X",
 			 RelationGetRelationName(seqrel), sm->magic);
 
@@ -229,7 +218,7 @@ open_sequence(Oid seqid, AclMode needed, LOCKMODE lockmode, bool nowait,
 	else if (isOtherTempNamespace(get_rel_namespace(seqid)))
 		*why = "temporary sequence of another session";
 	else if (needed != 0 &&
-			 pg_class_aclmask_ext(seqid, GetUserId(), needed, ACLMASK_ANY, &missing) == 0)
+			 pg_class_aclcheck_ext(seqid, GetUserId(), needed, &missing) != ACLCHECK_OK)
 		*why = missing ? "the sequence was dropped" :
 			psprintf("permission denied for sequence \"%s\"", name);
 	else if (nowait && !ConditionalLockRelationOid(seqid, lockmode))
