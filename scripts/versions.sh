@@ -302,6 +302,8 @@ fi
 
 rows=()
 logs=()
+all_passed=0
+all_failed=0
 for nn in $VERSIONS; do
 	source=$(source_of "$nn")
 	echo "== PostgreSQL $nn ($source)"
@@ -315,6 +317,7 @@ for nn in $VERSIONS; do
 	if [ "$source" != host ] && ! ensure_chroot "$nn" "$source"; then
 		status=1
 		rows+=("| $nn | $(source_label "$source") | $SETUP | | | | | | **FAILED**: chroot setup | |")
+		all_failed=$((all_failed + 1))
 		logs+=("$nn: $LOGS/$nn-setup.log")
 		continue
 	fi
@@ -342,6 +345,12 @@ for nn in $VERSIONS; do
 		if [ "$total" = - ]; then total="**FAILED** (exit $rc)"; else total="**$total**"; fi
 	fi
 	tail -1 "$log" | sed 's/^/   /'
+	if [[ $(tail -1 "$log") =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
+		all_passed=$((all_passed + BASH_REMATCH[1]))
+		all_failed=$((all_failed + BASH_REMATCH[2]))
+	elif [ $rc -ne 0 ]; then
+		all_failed=$((all_failed + 1))
+	fi
 	echo "   $elapsed; log: $log"
 	rows+=("| $VERSION | $(source_label "$source") | $SETUP | $build | $regress | $isolation | $pgtap | $shell | $total | $elapsed |")
 	if [ -d "$LOGS/$nn" ]; then logs+=("$nn: $log and $LOGS/$nn/"); else logs+=("$nn: $log"); fi
@@ -356,4 +365,7 @@ if [ ${#logs[@]} -gt 0 ]; then
 	echo "logs:"
 	printf '  %s\n' "${logs[@]}"
 fi
+# every version's tests together; a version that failed without a count
+# of its own (its setup, its build) counts as one failure
+echo "$all_passed passed, $all_failed failed"
 exit $status
