@@ -842,8 +842,66 @@ guarded(void (*fn) (void *), void *arg)
 }
 
 /*
+ * Add the targets of one ModifyTable node: the columns of its result
+ * relations it may have written values of its own into.  Adds to *written
+ * the sequences concerned.  Allocates nothing for a node that wrote only
+ * the sequences' own values, the common case.
+ */
+static void
+node_targets(ModifyTable *mt, EState *estate, List **targets, List **written)
+{
+	List	   *mine = NIL;
+	ListCell   *rc;
+
+	foreach(rc, mt->resultRelations)
+	{
+		Index		rti = lfirst_int(rc);
+		ResultRelInfo *rri = estate->es_result_relations ?
+			estate->es_result_relations[rti - 1] : NULL;
+		ListCell   *fc;
+
+		if (rri == NULL)
+			continue;			/* pruned: not written */
+		foreach(fc, guard_feeds(RelationGetRelid(rri->ri_RelationDesc)))
+		{
+			SeqFeed    *feed = lfirst(fc);
+
+			if (writes_own_value(mt, foreach_current_index(rc), rri, feed))
+			{
+				add_target(targets, rri->ri_RelationDesc, feed);
+				mine = list_append_unique_oid(mine, feed->seqid);
+			}
+		}
+	}
+
+	/*
+	 * An UPDATE or MERGE through a partitioned table can move rows into any
+	 * of its result relations, passing their BEFORE INSERT triggers.  Rows
+	 * moved into a foreign partition cannot be read; that a trigger
+	 * elsewhere may have changed their id is not taken to mean that one did
+	 * (every updated_at trigger would make such trees fail).
+	 */
+	if ((mt->operation == CMD_UPDATE || mt->operation == CMD_MERGE) &&
+		mt->rootRelation > 0)
+		foreach(rc, mt->resultRelations)
+		{
+			Index		rti = lfirst_int(rc);
+			ResultRelInfo *rri = estate->es_result_relations ?
+				estate->es_result_relations[rti - 1] : NULL;
+
+			if (rri != NULL &&
+				RELKIND_HAS_STORAGE(rri->ri_RelationDesc->rd_rel->relkind))
+				add_targets(targets, rri->ri_RelationDesc, mine,
+							rri->ri_TrigDesc && rri->ri_TrigDesc->trig_insert_before_row);
+		}
+	*written = list_concat_unique_oid(*written, mine);
+}
+
+/*
  * After the executor: which columns of which relations did this
- * statement's ModifyTable nodes write values of their own into?
+ * statement's ModifyTable nodes (the plan's top node, and data-modifying
+ * CTEs, which are the top nodes of subplans) write values of their own
+ * into?
  */
 static void
 guard_statement(void *arg)
@@ -851,66 +909,15 @@ guard_statement(void *arg)
 	QueryDesc  *queryDesc = arg;
 	PlannedStmt *stmt = queryDesc->plannedstmt;
 	EState	   *estate = queryDesc->estate;
-	List	   *nodes = NIL;
 	List	   *targets = NIL;
 	List	   *written = NIL;	/* sequences some node wrote values for */
 	ListCell   *lc;
 
 	if (IsA(stmt->planTree, ModifyTable))
-		nodes = lappend(nodes, stmt->planTree);
+		node_targets((ModifyTable *) stmt->planTree, estate, &targets, &written);
 	foreach(lc, stmt->subplans)
 		if (lfirst(lc) && IsA(lfirst(lc), ModifyTable))
-			nodes = lappend(nodes, lfirst(lc));
-
-	foreach(lc, nodes)
-	{
-		ModifyTable *mt = lfirst(lc);
-		List	   *mine = NIL;
-		ListCell   *rc;
-
-		foreach(rc, mt->resultRelations)
-		{
-			Index		rti = lfirst_int(rc);
-			ResultRelInfo *rri = estate->es_result_relations ?
-				estate->es_result_relations[rti - 1] : NULL;
-			ListCell   *fc;
-
-			if (rri == NULL)
-				continue;		/* pruned: not written */
-			foreach(fc, guard_feeds(RelationGetRelid(rri->ri_RelationDesc)))
-			{
-				SeqFeed    *feed = lfirst(fc);
-
-				if (writes_own_value(mt, foreach_current_index(rc), rri, feed))
-				{
-					add_target(&targets, rri->ri_RelationDesc, feed);
-					mine = list_append_unique_oid(mine, feed->seqid);
-				}
-			}
-		}
-
-		/*
-		 * An UPDATE or MERGE through a partitioned table can move rows into
-		 * any of its result relations, passing their BEFORE INSERT triggers.
-		 * Rows moved into a foreign partition cannot be read; that a trigger
-		 * elsewhere may have changed their id is not taken to mean that one
-		 * did (every updated_at trigger would make such trees fail).
-		 */
-		if ((mt->operation == CMD_UPDATE || mt->operation == CMD_MERGE) &&
-			mt->rootRelation > 0)
-			foreach(rc, mt->resultRelations)
-			{
-				Index		rti = lfirst_int(rc);
-				ResultRelInfo *rri = estate->es_result_relations ?
-					estate->es_result_relations[rti - 1] : NULL;
-
-				if (rri != NULL &&
-					RELKIND_HAS_STORAGE(rri->ri_RelationDesc->rd_rel->relkind))
-					add_targets(&targets, rri->ri_RelationDesc, mine,
-								rri->ri_TrigDesc && rri->ri_TrigDesc->trig_insert_before_row);
-			}
-		written = list_concat_unique_oid(written, mine);
-	}
+			node_targets(lfirst(lc), estate, &targets, &written);
 
 	/*
 	 * Partitions rows were routed to (INSERT through the root, UPDATE moving
@@ -920,9 +927,10 @@ guard_statement(void *arg)
 	foreach(lc, estate->es_tuple_routing_result_relations)
 	{
 		ResultRelInfo *rri = lfirst(lc);
+		bool		triggers = rri->ri_TrigDesc && rri->ri_TrigDesc->trig_insert_before_row;
 
-		add_targets(&targets, rri->ri_RelationDesc, written,
-					rri->ri_TrigDesc && rri->ri_TrigDesc->trig_insert_before_row);
+		if (written != NIL || triggers)
+			add_targets(&targets, rri->ri_RelationDesc, written, triggers);
 	}
 	guard_act(targets, estate->es_output_cid);
 }
