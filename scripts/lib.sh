@@ -96,9 +96,9 @@ as_pg() {
 	if [ "$(id -un)" = postgres ]; then "$@"; else runuser -u postgres -- "$@"; fi
 }
 
-# cluster_start DIR PORT [postgresql.conf lines...]: a new cluster in DIR,
-# listening only on a socket in DIR.
-cluster_start() {
+# cluster_init DIR PORT [postgresql.conf lines...]: a new cluster in DIR,
+# not started, listening only on a socket in DIR.
+cluster_init() {
 	local dir=$1 port=$2
 	shift 2
 	cluster_stop "$dir"
@@ -114,6 +114,13 @@ cluster_start() {
 		echo "fsync = off"
 		for line in "$@"; do echo "$line"; done
 	} >>"$dir/data/postgresql.conf"
+}
+
+# cluster_start DIR PORT [postgresql.conf lines...]: a new cluster in DIR,
+# listening only on a socket in DIR.
+cluster_start() {
+	local dir=$1 port=$2
+	cluster_init "$@"
 	as_pg "$PG_BIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w start >/dev/null ||
 		{ cat "$dir/server.log"; die "cluster did not start"; }
 	export PGHOST=$dir PGPORT=$port PGUSER=postgres PG_SERVER_LOG=$dir/server.log

@@ -82,17 +82,7 @@ gcc -shared -fPIC -O2 -o "$SAN_DIR/libnoswift.so" "$SAN_DIR/noswift.c"
 # the cluster: the postmaster, and so every backend, starts with the
 # sanitizer runtime loaded first
 chown postgres: "$LOGS"
-rm -rf "$CLUSTER"
-mkdir -p "$CLUSTER"
-chown postgres: "$CLUSTER"
-as_pg "$PG_BIN/initdb" -D "$CLUSTER/data" -A trust -U postgres >"$LOGS/initdb.log" 2>&1 ||
-	{ cat "$LOGS/initdb.log"; die "initdb failed"; }
-{
-	echo "port = $SAN_PORT"
-	echo "listen_addresses = ''"
-	echo "unix_socket_directories = '$CLUSTER'"
-	echo "fsync = off"
-} >>"$CLUSTER/data/postgresql.conf"
+cluster_init "$CLUSTER" "$SAN_PORT"
 trap 'cluster_stop "$CLUSTER"' EXIT
 # The reports go to the server's stderr, its log file here (a log_path
 # setting is not honoured in the backends).  exitcode: a backend that ASan

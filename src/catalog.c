@@ -145,6 +145,38 @@ is_sequence(Oid relid)
 }
 
 /*
+ * Copies of the pg_depend rows of a relation, found through one of
+ * pg_depend's indexes: on the dependent object (classid, objid) or on the
+ * referenced one (refclassid, refobjid), with class pg_class and the
+ * given relation.
+ */
+static List *
+depend_rows(Oid indexid, AttrNumber classatt, AttrNumber objatt, Oid relid)
+{
+	Relation	dep = table_open(DependRelationId, AccessShareLock);
+	ScanKeyData key[2];
+	SysScanDesc scan;
+	HeapTuple	tuple;
+	List	   *rows = NIL;
+
+	ScanKeyInit(&key[0], classatt, BTEqualStrategyNumber,
+				F_OIDEQ, ObjectIdGetDatum(RelationRelationId));
+	ScanKeyInit(&key[1], objatt, BTEqualStrategyNumber,
+				F_OIDEQ, ObjectIdGetDatum(relid));
+	scan = systable_beginscan(dep, indexid, true, NULL, 2, key);
+	while (HeapTupleIsValid(tuple = systable_getnext(scan)))
+	{
+		Form_pg_depend d = palloc(sizeof(FormData_pg_depend));
+
+		memcpy(d, GETSTRUCT(tuple), sizeof(FormData_pg_depend));
+		rows = lappend(rows, d);
+	}
+	systable_endscan(scan);
+	table_close(dep, AccessShareLock);
+	return rows;
+}
+
+/*
  * Append to *edges the owned and identity sequences of one relation's
  * columns: pg_depend rows whose referenced object is a column of relid
  * and whose dependent is a sequence, found through pg_depend's index on
@@ -153,19 +185,12 @@ is_sequence(Oid relid)
 static void
 owned_edges(Oid relid, List **edges)
 {
-	Relation	dep = table_open(DependRelationId, AccessShareLock);
-	ScanKeyData key[2];
-	SysScanDesc scan;
-	HeapTuple	tuple;
+	ListCell   *lc;
 
-	ScanKeyInit(&key[0], Anum_pg_depend_refclassid, BTEqualStrategyNumber,
-				F_OIDEQ, ObjectIdGetDatum(RelationRelationId));
-	ScanKeyInit(&key[1], Anum_pg_depend_refobjid, BTEqualStrategyNumber,
-				F_OIDEQ, ObjectIdGetDatum(relid));
-	scan = systable_beginscan(dep, DependReferenceIndexId, true, NULL, 2, key);
-	while (HeapTupleIsValid(tuple = systable_getnext(scan)))
+	foreach(lc, depend_rows(DependReferenceIndexId, Anum_pg_depend_refclassid,
+							Anum_pg_depend_refobjid, relid))
 	{
-		Form_pg_depend d = (Form_pg_depend) GETSTRUCT(tuple);
+		Form_pg_depend d = lfirst(lc);
 
 		if (d->classid == RelationRelationId && d->refobjsubid > 0 &&
 			(d->deptype == DEPENDENCY_AUTO || d->deptype == DEPENDENCY_INTERNAL) &&
@@ -175,8 +200,6 @@ owned_edges(Oid relid, List **edges)
 									   d->deptype == DEPENDENCY_INTERNAL ?
 									   FEED_IDENTITY : FEED_OWNED));
 	}
-	systable_endscan(scan);
-	table_close(dep, AccessShareLock);
 }
 
 /* Append to *edges the nextval() defaults of one relation's columns. */
@@ -239,30 +262,21 @@ domain_nextvals(Oid typid)
 static void
 domain_edges(Oid relid, List **edges)
 {
-	Relation	dep = table_open(DependRelationId, AccessShareLock);
-	ScanKeyData key[2];
-	SysScanDesc scan;
-	HeapTuple	tuple;
+	ListCell   *lc;
 
-	ScanKeyInit(&key[0], Anum_pg_depend_classid, BTEqualStrategyNumber,
-				F_OIDEQ, ObjectIdGetDatum(RelationRelationId));
-	ScanKeyInit(&key[1], Anum_pg_depend_objid, BTEqualStrategyNumber,
-				F_OIDEQ, ObjectIdGetDatum(relid));
-	scan = systable_beginscan(dep, DependDependerIndexId, true, NULL, 2, key);
-	while (HeapTupleIsValid(tuple = systable_getnext(scan)))
+	foreach(lc, depend_rows(DependDependerIndexId, Anum_pg_depend_classid,
+							Anum_pg_depend_objid, relid))
 	{
-		Form_pg_depend d = (Form_pg_depend) GETSTRUCT(tuple);
-		ListCell   *lc;
+		Form_pg_depend d = lfirst(lc);
+		ListCell   *sc;
 
 		if (d->refclassid != TypeRelationId || d->objsubid <= 0)
 			continue;
-		foreach(lc, domain_nextvals(d->refobjid))
-			if (is_sequence(lfirst_oid(lc)))
-				*edges = lappend(*edges, make_edge(relid, d->objsubid, lfirst_oid(lc),
+		foreach(sc, domain_nextvals(d->refobjid))
+			if (is_sequence(lfirst_oid(sc)))
+				*edges = lappend(*edges, make_edge(relid, d->objsubid, lfirst_oid(sc),
 												   FEED_DOMAIN));
 	}
-	systable_endscan(scan);
-	table_close(dep, AccessShareLock);
 }
 
 /*
