@@ -145,6 +145,27 @@ is_sequence(Oid relid)
 }
 
 /*
+ * Does this pg_depend row tie a relation (a sequence, which the caller
+ * checks) to a column, as that column's owned (deptype 'a') or identity
+ * ('i') sequence?
+ */
+static bool
+ties_owned(Form_pg_depend d)
+{
+	return d->classid == RelationRelationId && d->refclassid == RelationRelationId &&
+		d->refobjsubid > 0 &&
+		(d->deptype == DEPENDENCY_AUTO || d->deptype == DEPENDENCY_INTERNAL);
+}
+
+/* the edge of a row for which ties_owned() holds */
+static SeqFeed *
+owned_edge(Form_pg_depend d)
+{
+	return make_edge(d->refobjid, d->refobjsubid, d->objid,
+					 d->deptype == DEPENDENCY_INTERNAL ? FEED_IDENTITY : FEED_OWNED);
+}
+
+/*
  * Copies of the pg_depend rows of a relation, found through one of
  * pg_depend's indexes: on the dependent object (classid, objid) or on the
  * referenced one (refclassid, refobjid), with class pg_class and the
@@ -192,13 +213,8 @@ owned_edges(Oid relid, List **edges)
 	{
 		Form_pg_depend d = lfirst(lc);
 
-		if (d->classid == RelationRelationId && d->refobjsubid > 0 &&
-			(d->deptype == DEPENDENCY_AUTO || d->deptype == DEPENDENCY_INTERNAL) &&
-			is_sequence(d->objid))
-			*edges = lappend(*edges,
-							 make_edge(relid, d->refobjsubid, d->objid,
-									   d->deptype == DEPENDENCY_INTERNAL ?
-									   FEED_IDENTITY : FEED_OWNED));
+		if (ties_owned(d) && is_sequence(d->objid))
+			*edges = lappend(*edges, owned_edge(d));
 	}
 }
 
@@ -326,12 +342,8 @@ all_edges(void)
 			oid_map_put(domains, d->objid, InvalidOid);
 			continue;
 		}
-		if (d->classid == RelationRelationId && d->refobjsubid > 0 &&
-			(d->deptype == DEPENDENCY_AUTO || d->deptype == DEPENDENCY_INTERNAL))
-			edges = lappend(edges,
-							make_edge(d->refobjid, d->refobjsubid, d->objid,
-									  d->deptype == DEPENDENCY_INTERNAL ?
-									  FEED_IDENTITY : FEED_OWNED));
+		if (ties_owned(d))
+			edges = lappend(edges, owned_edge(d));
 		else if (d->classid == AttrDefaultRelationId && d->refobjsubid == 0)
 			oid_map_put(attrdefs, d->objid, InvalidOid);
 	}
