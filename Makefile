@@ -13,12 +13,19 @@ DISTVERSION = $(shell perl -MJSON::PP -0777 -ne 'print decode_json($$_)->{versio
 MODULE_big = seqguard
 OBJS = \
 	src/seqguard.o \
+	src/sqlfunc.o \
+	src/range.o \
+	src/transient.o \
 	src/catalog.o \
 	src/probe.o \
 	src/seqstate.o \
 	src/check.o \
 	src/fix.o \
-	src/guard.o
+	src/guard.o \
+	src/guard_cache.o \
+	src/guard_plan.o \
+	src/guard_utility.o \
+	src/guard_act.o
 
 # the current version's script and every upgrade script
 DATA = $(EXTENSION)--$(EXTVERSION).sql \
@@ -40,7 +47,7 @@ $(error no default_version in $(srcdir)/$(EXTENSION).control)
 endif
 
 # PGXS does not track headers
-$(OBJS): $(srcdir)/src/seqguard.h $(srcdir)/src/compat.h
+$(OBJS): $(wildcard $(srcdir)/src/*.h)
 
 # Out of tree, the objects' directories do not exist yet.
 $(OBJS) $(OBJS:.o=.bc): | objdirs

@@ -127,7 +127,7 @@ cluster_stop "$CLUSTER" fast
 ours=0
 theirs=0
 while IFS= read -r -d '' block; do
-	if grep -qE 'seqguard\.so|(^|[ /(])src/(seqguard|catalog|probe|seqstate|check|fix|guard)\.c:' <<<"$block"; then
+	if grep -qE 'seqguard\.so|(^|[ /(])src/[a-z_]+\.c:' <<<"$block"; then
 		ours=$((ours + 1))
 		echo "-- report from seqguard:"
 		head -30 <<<"$block"

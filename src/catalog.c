@@ -41,7 +41,6 @@
 #include "catalog/pg_type.h"
 #include "miscadmin.h"
 #include "nodes/nodeFuncs.h"
-#include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
 #include "utils/hsearch.h"
@@ -49,8 +48,7 @@
 #include "utils/rel.h"
 #include "utils/syscache.h"
 
-#include "compat.h"
-#include "seqguard.h"
+#include "catalog.h"
 
 /* an entry of an OID set or map built with dynahash */
 typedef struct OidEntry
@@ -626,13 +624,6 @@ name_edge(const SeqFeed *e, HTAB *parents, List *nspids)
 	return f;
 }
 
-/* true for the column types a sequence value can be compared with directly */
-bool
-seqguard_is_integer_type(Oid typid)
-{
-	return typid == INT2OID || typid == INT4OID || typid == INT8OID;
-}
-
 const char *
 seqguard_kind_name(FeedKind kind)
 {
@@ -647,47 +638,6 @@ seqguard_kind_name(FeedKind kind)
 			return "default";
 	}
 	return NULL;				/* keep compiler quiet */
-}
-
-/*
- * Turn a name[] argument into a list of schema OIDs; NULL means every
- * schema.  A NULL element or an unknown name is an error, raised before
- * anything is read or changed.
- */
-List *
-seqguard_schema_list(ArrayType *schemas)
-{
-	Datum	   *elems;
-	bool	   *nulls;
-	int			n;
-	List	   *result = NIL;
-
-	if (schemas == NULL)
-		return NIL;
-	if (ARR_NDIM(schemas) > 1)
-		ereport(ERROR,
-				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
-				 errmsg("schemas must be a one-dimensional array")));
-
-	deconstruct_array(schemas, NAMEOID, NAMEDATALEN, false, TYPALIGN_CHAR,
-					  &elems, &nulls, &n);
-	if (n == 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("schemas must not be an empty array"),
-				 errhint("Pass NULL to cover every schema.")));
-
-	for (int i = 0; i < n; i++)
-	{
-		if (nulls[i])
-			ereport(ERROR,
-					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-					 errmsg("schemas must not contain NULL")));
-		result = list_append_unique_oid(result,
-										get_namespace_oid(NameStr(*DatumGetName(elems[i])),
-														  false));
-	}
-	return result;
 }
 
 static int

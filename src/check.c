@@ -31,8 +31,12 @@
 #include "utils/syscache.h"
 #include "utils/tuplestore.h"
 
-#include "compat.h"
+#include "catalog.h"
+#include "probe.h"
+#include "range.h"
 #include "seqguard.h"
+#include "seqstate.h"
+#include "sqlfunc.h"
 
 PG_FUNCTION_INFO_V1(check_sequence_health);
 PG_FUNCTION_INFO_V1(assert_sequences_healthy);
@@ -63,15 +67,6 @@ typedef struct HealthRow
 	double		capacity_used;
 	char	   *detail;			/* NULL when there is nothing to say */
 } HealthRow;
-
-/* the schema-qualified name of a function of this extension, for hints */
-static char *
-own_function(FunctionCallInfo fcinfo, const char *name)
-{
-	Oid			nsp = get_func_namespace(fcinfo->flinfo->fn_oid);
-
-	return quote_qualified_identifier(get_namespace_name(nsp), name);
-}
 
 /*
  * The share of the usable range [lo, hi] consumed, counting both what the
@@ -276,9 +271,9 @@ Datum
 check_sequence_health(PG_FUNCTION_ARGS)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	List	   *nspids = seqguard_schema_list(PG_ARGISNULL(0) ? NULL : PG_GETARG_ARRAYTYPE_P(0));
+	List	   *nspids = seqguard_schemas_arg(fcinfo, 0);
 	double		threshold = threshold_arg(fcinfo, 1);
-	char	   *fixfn = own_function(fcinfo, "fix_sequence");
+	char	   *fixfn = seqguard_own_function(fcinfo, "fix_sequence");
 	MemoryContext rowcxt;
 	List	   *feeds;
 	ListCell   *lc;
@@ -340,8 +335,8 @@ check_sequence_health(PG_FUNCTION_ARGS)
 Datum
 assert_sequences_healthy(PG_FUNCTION_ARGS)
 {
-	List	   *nspids = seqguard_schema_list(PG_ARGISNULL(0) ? NULL : PG_GETARG_ARRAYTYPE_P(0));
-	char	   *fixfn = own_function(fcinfo, "fix_sequence");
+	List	   *nspids = seqguard_schemas_arg(fcinfo, 0);
+	char	   *fixfn = seqguard_own_function(fcinfo, "fix_sequence");
 	List	   *feeds = seqguard_find_feeds(nspids);
 	MemoryContext rowcxt;
 	StringInfoData list;
@@ -386,6 +381,6 @@ assert_sequences_healthy(PG_FUNCTION_ARGS)
 							   bad, bad),
 				 errdetail("%s", list.data),
 				 errhint("Run SELECT * FROM %s(); to move lagging sequences forward.",
-						 own_function(fcinfo, "fix_all_sequences"))));
+						 seqguard_own_function(fcinfo, "fix_all_sequences"))));
 	PG_RETURN_VOID();
 }

@@ -34,8 +34,11 @@
 #include "utils/syscache.h"
 #include "utils/tuplestore.h"
 
-#include "compat.h"
-#include "seqguard.h"
+#include "catalog.h"
+#include "probe.h"
+#include "range.h"
+#include "seqstate.h"
+#include "sqlfunc.h"
 
 PG_FUNCTION_INFO_V1(fix_all_sequences);
 PG_FUNCTION_INFO_V1(fix_sequence);
@@ -112,7 +115,7 @@ fix_one(Oid seqid, List *feeds, bool dry_run, bool allow_backward, FixRow *row)
 		int64		tmin,
 					tmax;
 
-		if (!seqguard_probe_supported(f->typid))
+		if (!seqguard_type_comparable(f->typid))
 		{
 			why = psprintf("column %s.%s is of type %s, whose values cannot be compared with the sequence's",
 						   quote_qualified_identifier(f->nspname, f->relname),
@@ -232,16 +235,6 @@ skip:
 	append_covers(&detail, judged);
 	seqguard_append_unseen(&detail, unseen);
 	row->detail = detail.data;
-}
-
-static bool
-bool_arg(FunctionCallInfo fcinfo, int argno, const char *name)
-{
-	if (PG_ARGISNULL(argno))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("%s must not be NULL", name)));
-	return PG_GETARG_BOOL(argno);
 }
 
 /* the columns one sequence feeds, and whether it is to be fixed */
@@ -377,9 +370,9 @@ in_table(const SeqFeed *f, void *arg)
 Datum
 fix_all_sequences(PG_FUNCTION_ARGS)
 {
-	bool		dry_run = bool_arg(fcinfo, 0, "dry_run");
-	List	   *nspids = seqguard_schema_list(PG_ARGISNULL(1) ? NULL : PG_GETARG_ARRAYTYPE_P(1));
-	bool		allow_backward = bool_arg(fcinfo, 2, "allow_backward");
+	bool		dry_run = seqguard_bool_arg(fcinfo, 0, "dry_run");
+	List	   *nspids = seqguard_schemas_arg(fcinfo, 1);
+	bool		allow_backward = seqguard_bool_arg(fcinfo, 2, "allow_backward");
 
 	InitMaterializedSRF(fcinfo, 0);
 	fix_sequences(fcinfo, seqguard_find_feeds(NIL), in_schemas, nspids,
@@ -400,8 +393,8 @@ fix_sequence(PG_FUNCTION_ARGS)
 {
 	Oid			relid;
 	char	   *colname = PG_ARGISNULL(1) ? NULL : NameStr(*PG_GETARG_NAME(1));
-	bool		dry_run = bool_arg(fcinfo, 2, "dry_run");
-	bool		allow_backward = bool_arg(fcinfo, 3, "allow_backward");
+	bool		dry_run = seqguard_bool_arg(fcinfo, 2, "dry_run");
+	bool		allow_backward = seqguard_bool_arg(fcinfo, 3, "allow_backward");
 	char		relkind;
 	char	   *relname;
 	List	   *all;

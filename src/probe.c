@@ -71,7 +71,9 @@
 #include "utils/syscache.h"
 
 #include "compat.h"
-#include "seqguard.h"
+#include "probe.h"
+#include "range.h"
+#include "transient.h"
 
 /* what a column value means to a sequence */
 typedef enum ValueClass
@@ -80,14 +82,6 @@ typedef enum ValueClass
 	VALUE_NOT_FINITE,			/* NaN or infinite: equal to no sequence value */
 	VALUE_OUT_OF_RANGE			/* finite, but past bigint's range */
 } ValueClass;
-
-/* can the probe read a column of this (base) type? */
-bool
-seqguard_probe_supported(Oid typid)
-{
-	return seqguard_is_integer_type(typid) || typid == NUMERICOID ||
-		typid == FLOAT4OID || typid == FLOAT8OID;
-}
 
 /*
  * The value a sequence must get past: the value itself for integer types,
@@ -514,7 +508,7 @@ seqguard_column_extreme(const SeqFeed *feed, bool want_max, ColumnExtreme *resul
 		result->skip_reason = "foreign table: its rows are not read";
 		return;
 	}
-	if (!seqguard_probe_supported(feed->typid))
+	if (!seqguard_type_comparable(feed->typid))
 	{
 		result->skip_reason = psprintf("column type %s cannot be compared with the sequence's values",
 									   format_type_be(feed->typid));
@@ -628,23 +622,4 @@ seqguard_append_unseen(StringInfo buf, List *unseen)
 	appendStringInfoString(buf, list_length(unseen) > 1 ?
 						   ", temporary tables of other sessions." :
 						   ", a temporary table of another session.");
-}
-
-/*
- * Close a relation that the check or the repair opened to read once, and
- * drop its relcache entry unless it is open elsewhere, as an invalidation
- * of it would.  Otherwise a session that checks 100,000 tables keeps a
- * relcache entry for every table, index and sequence it read, well over a
- * gigabyte, until it ends.  A relation created or rewritten in the current
- * transaction keeps its entry (it is rebuilt instead).
- */
-void
-seqguard_close_transient(Relation rel)
-{
-	Oid			relid = RelationGetRelid(rel);
-	bool		last = rel->rd_refcnt == 1;
-
-	relation_close(rel, NoLock);
-	if (last)
-		RelationCacheInvalidateEntry(relid);
 }

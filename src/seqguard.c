@@ -4,7 +4,7 @@
  *	  Module entry point: the settings of seqguard, and the guard's hooks,
  *	  installed whenever the library is loaded (preloaded, or by LOAD, or
  *	  by the first call of one of its functions).  The SQL-callable
- *	  functions live in check.c and fix.c, the hooks in guard.c.
+ *	  functions live in check.c and fix.c, the guard in guard*.c.
  *
  * Copyright (c) 2026, seqguard developers
  *
@@ -20,6 +20,7 @@
 #include "utils/guc.h"
 
 #include "compat.h"
+#include "guard.h"
 #include "seqguard.h"
 
 PG_MODULE_MAGIC;
@@ -27,6 +28,7 @@ PG_MODULE_MAGIC;
 void		_PG_init(void);
 
 double		seqguard_exhaustion_threshold = 0.9;
+int			seqguard_mode = GUARD_FIX;
 
 static const struct config_enum_entry mode_options[] = {
 	{"off", GUARD_OFF, false},

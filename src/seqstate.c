@@ -43,68 +43,15 @@
 #include "utils/syscache.h"
 
 #include "compat.h"
-#include "seqguard.h"
-
-/* the range of values a column of an integer type can hold */
-void
-seqguard_type_limits(Oid typid, int64 *min, int64 *max)
-{
-	switch (typid)
-	{
-		case INT2OID:
-			*min = PG_INT16_MIN;
-			*max = PG_INT16_MAX;
-			break;
-		case INT4OID:
-			*min = PG_INT32_MIN;
-			*max = PG_INT32_MAX;
-			break;
-		default:
-			*min = PG_INT64_MIN;
-			*max = PG_INT64_MAX;
-			break;
-	}
-}
-
-/* is a strictly past b, in the direction the sequence moves? */
-bool
-seqguard_past(const SeqState *seq, int64 a, int64 b)
-{
-	return seq->increment > 0 ? a > b : a < b;
-}
+#include "range.h"
+#include "seqstate.h"
+#include "transient.h"
 
 /*
- * The first value of the sequence's grid START + k * INCREMENT that is
- * past m.  False when it does not fit in a bigint.
+ * What the next nextval() returns, given last_value and is_called: the
+ * arithmetic of nextval_internal() in PostgreSQL's
+ * src/backend/commands/sequence.c, for one value.
  */
-bool
-seqguard_grid_value_past(const SeqState *seq, int64 m, int64 *result)
-{
-	int64		dist;
-	int64		step;
-	int64		offset;
-
-	if (seqguard_past(seq, seq->start, m))
-	{
-		*result = seq->start;
-		return true;
-	}
-	/* whole steps from START to m, plus one */
-	if (seq->increment > 0)
-	{
-		if (pg_sub_s64_overflow(m, seq->start, &dist))
-			return false;
-		step = seq->increment;
-	}
-	else if (pg_sub_s64_overflow(seq->start, m, &dist) ||
-			 pg_sub_s64_overflow(0, seq->increment, &step))
-		return false;
-	return !pg_add_s64_overflow(dist / step, 1, &dist) &&
-		!pg_mul_s64_overflow(dist, seq->increment, &offset) &&
-		!pg_add_s64_overflow(seq->start, offset, result);
-}
-
-/* what the next nextval() returns, given last_value and is_called */
 static void
 compute_next(SeqState *s)
 {
@@ -123,9 +70,13 @@ compute_next(SeqState *s)
 }
 
 /*
- * Lock the sequence's page and return its tuple, as sequence.c's
- * read_seq_tuple() does, including its clean-up of an xmax left by a
- * SELECT FOR UPDATE in old releases (only with an exclusive lock).
+ * Lock the sequence's page and return its tuple, including the clean-up
+ * of an xmax left by a SELECT FOR UPDATE in old releases (only with an
+ * exclusive lock).
+ *
+ * Copied from read_seq_tuple() in PostgreSQL's
+ * src/backend/commands/sequence.c (unchanged from 15 to 19), which is
+ * static there.
  */
 static Form_pg_sequence_data
 lock_seq_tuple(Relation seqrel, int mode, Buffer *buf, HeapTuple tuple)
@@ -324,7 +275,12 @@ seqguard_move_sequence(Oid seqid, int64 target, bool forward_only,
 
 	if (move)
 	{
-		/* as in nextval_internal(): make commit flush the WAL */
+		/*
+		 * From here to the end of the critical section, copied from
+		 * do_setval() in PostgreSQL's src/backend/commands/sequence.c, with
+		 * compat.h's names: make commit flush the WAL, then set and log the
+		 * new position as setval(seq, target, false) does.
+		 */
 		if (RelationNeedsWAL(seqrel))
 			GetTopTransactionId();
 

@@ -1,0 +1,163 @@
+/*-------------------------------------------------------------------------
+ *
+ * guard_cache.c
+ *	  The guard's cache: for each relation written to, its sequence-fed
+ *	  columns, read from the catalog once and kept until an invalidation of
+ *	  anything the answer depends on (the relation, its ancestors, its
+ *	  sequences, any pg_sequence row).  An entry enters the cache only when
+ *	  complete, and the cache is never dropped while a hook further up the
+ *	  stack may still use it.
+ *
+ * Copyright (c) 2026, seqguard developers
+ *
+ * src/guard_cache.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "utils/hsearch.h"
+#include "utils/inval.h"
+#include "utils/memutils.h"
+#include "utils/syscache.h"
+
+#include "guard_int.h"
+
+/*
+ * The per-backend cache: for each relation written to, its sequence-fed
+ * columns (SeqFeeds without names, in guard_cxt).  Relations the answer
+ * depends on (ancestors, sequences) have watch_only entries, so that their
+ * invalidation is noticed.
+ */
+typedef struct GuardRel
+{
+	Oid			relid;			/* hash key */
+	bool		watch_only;
+	List	   *feeds;
+} GuardRel;
+
+static HTAB *guard_rels = NULL;
+static MemoryContext guard_cxt = NULL;
+
+/* set by invalidation callbacks; the cache is dropped at the next hook */
+static bool guard_stale = false;
+
+/* counts every invalidation, so that a lookup can tell one arrived while it read */
+static uint64 guard_invals = 0;
+
+/*
+ * Relcache invalidation.  Only flags are set here; the cache is rebuilt
+ * at the start of the next hook, outside of invalidation processing.
+ */
+static void
+guard_relcache_callback(Datum arg, Oid relid)
+{
+	guard_invals++;
+	if (guard_rels != NULL &&
+		(!OidIsValid(relid) || hash_search(guard_rels, &relid, HASH_FIND, NULL) != NULL))
+		guard_stale = true;
+}
+
+/*
+ * A pg_sequence row changed: ALTER SEQUENCE, including OWNED BY, which
+ * changes which columns own a sequence without invalidating the table.
+ */
+static void
+guard_syscache_callback(Datum arg, int cacheid, uint32 hashvalue)
+{
+	guard_invals++;
+	guard_stale = true;
+}
+
+/*
+ * Drop the cache if an invalidation said so, unless a hook further up the
+ * stack may still hold feeds from it.
+ */
+void
+guard_cache_refresh(void)
+{
+	if (guard_depth > 1)
+		return;
+	if (guard_stale && guard_rels != NULL)
+	{
+		hash_destroy(guard_rels);
+		guard_rels = NULL;
+		MemoryContextReset(guard_cxt);
+	}
+	guard_stale = false;
+	if (guard_rels == NULL)
+	{
+		HASHCTL		ctl;
+
+		if (guard_cxt == NULL)
+			guard_cxt = AllocSetContextCreate(CacheMemoryContext, "seqguard guard cache",
+											  ALLOCSET_SMALL_SIZES);
+		ctl.keysize = sizeof(Oid);
+		ctl.entrysize = sizeof(GuardRel);
+		ctl.hcxt = guard_cxt;
+		guard_rels = hash_create("seqguard relations", 64, &ctl,
+								 HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	}
+}
+
+/*
+ * The sequence-fed columns of a relation, from the cache or the catalog.
+ * The answer is built completely before it enters the cache, so that an
+ * error while reading the catalog (a timeout, a cancel) leaves no entry
+ * behind; and it is not cached at all when an invalidation arrived while
+ * it was being read, since it may predate it.
+ */
+List *
+guard_feeds(Oid relid)
+{
+	GuardRel   *entry = hash_search(guard_rels, &relid, HASH_FIND, NULL);
+	uint64		invals = guard_invals;
+	List	   *watch;
+	List	   *feeds;
+	List	   *copy = NIL;
+	MemoryContext old;
+	ListCell   *lc;
+
+	if (entry != NULL && !entry->watch_only)
+		return entry->feeds;
+
+	feeds = seqguard_feeds_of(relid, &watch);
+	if (invals != guard_invals)
+		return feeds;
+
+	old = MemoryContextSwitchTo(guard_cxt);
+	foreach(lc, feeds)
+	{
+		SeqFeed    *f = palloc(sizeof(SeqFeed));
+
+		memcpy(f, lfirst(lc), sizeof(SeqFeed));
+		f->attname = pstrdup(f->attname);
+		copy = lappend(copy, f);
+	}
+	MemoryContextSwitchTo(old);
+
+	foreach(lc, watch)
+	{
+		Oid			w = lfirst_oid(lc);
+		bool		found;
+		GuardRel   *we = hash_search(guard_rels, &w, HASH_ENTER, &found);
+
+		if (!found)
+		{
+			we->watch_only = true;
+			we->feeds = NIL;
+		}
+	}
+	entry = hash_search(guard_rels, &relid, HASH_ENTER, NULL);
+	entry->feeds = copy;
+	entry->watch_only = false;
+	return copy;
+}
+
+/* Register the invalidation callbacks the cache depends on. */
+void
+guard_cache_init(void)
+{
+	CacheRegisterRelcacheCallback(guard_relcache_callback, (Datum) 0);
+	CacheRegisterSyscacheCallback(SEQRELID, guard_syscache_callback, (Datum) 0);
+}
