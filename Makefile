@@ -19,13 +19,15 @@ OBJS = \
 	src/catalog.o \
 	src/probe.o \
 	src/seqstate.o \
+	src/advice.o \
 	src/check.o \
 	src/fix.o \
 	src/guard.o \
 	src/guard_cache.o \
 	src/guard_plan.o \
 	src/guard_utility.o \
-	src/guard_act.o
+	src/guard_act.o \
+	src/guard_msg.o
 
 # the current version's script and every upgrade script
 DATA = $(EXTENSION)--$(EXTVERSION).sql \

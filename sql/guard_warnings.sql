@@ -40,7 +40,10 @@ UNION ALL SELECT last_value = 1 AND NOT is_called FROM s
 UNION ALL SELECT last_value = 1 AND NOT is_called FROM o;
 
 -- fix mode, a role that could not have called nextval() on the sequence:
--- a WARNING (42501), the sequence left alone
+-- a WARNING (42501), the sequence left alone.  A table of its own whose
+-- default calls nextval() on the sequence is not guarded at all (its
+-- owner may not draw from the sequence): nothing is said, whatever it
+-- holds.
 CREATE SEQUENCE shared_seq;
 CREATE TABLE orders (id bigint PRIMARY KEY DEFAULT nextval('shared_seq'));
 CREATE TABLE notes (id bigint PRIMARY KEY DEFAULT nextval('shared_seq'));

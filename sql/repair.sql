@@ -38,6 +38,8 @@ SELECT setval('empty_id_seq', 40);
 CREATE TABLE tiny (id smallint PRIMARY KEY);
 CREATE SEQUENCE tiny_seq AS bigint OWNED BY tiny.id;
 INSERT INTO tiny VALUES (32767);
+-- near its end itself, so that 32767 counts as an id, not a sentinel
+SELECT setval('tiny_seq', 32760);
 -- in order already
 CREATE TABLE fine (id serial PRIMARY KEY);
 INSERT INTO fine DEFAULT VALUES;

@@ -41,6 +41,7 @@
 #include "catalog/pg_type.h"
 #include "miscadmin.h"
 #include "nodes/nodeFuncs.h"
+#include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
 #include "utils/hsearch.h"
@@ -49,6 +50,7 @@
 #include "utils/syscache.h"
 
 #include "catalog.h"
+#include "range.h"
 
 /* an entry of an OID set or map built with dynahash */
 typedef struct OidEntry
@@ -123,23 +125,114 @@ nextval_walker(Node *node, void *context)
 	return expression_tree_walker(node, nextval_walker, context);
 }
 
-/* the sequences a pg_attrdef tuple's expression calls nextval() on */
-static List *
-default_nextvals(HeapTuple tuple, TupleDesc desc)
+/*
+ * Is this a cast that keeps a sequence's value, from one numeric type to
+ * another (a conversion, or a length coercion such as numeric(12, 2),
+ * whose extra arguments are constants)?
+ */
+static bool
+is_value_cast(Node *node)
+{
+	FuncExpr   *f = (FuncExpr *) node;
+	ListCell   *lc;
+
+	if (!IsA(node, FuncExpr) || f->args == NIL ||
+		(f->funcformat != COERCE_IMPLICIT_CAST && f->funcformat != COERCE_EXPLICIT_CAST) ||
+		!seqguard_type_comparable(f->funcresulttype) ||
+		!seqguard_type_comparable(exprType(linitial(f->args))))
+		return false;
+	for_each_from(lc, f->args, 1)
+		if (!IsA(lfirst(lc), Const))
+		return false;
+	return true;
+}
+
+/*
+ * The sequence whose values expr gives: nextval() of one sequence (or an
+ * identity column's NextValueExpr), perhaps under casts between numeric
+ * types or a domain.  InvalidOid for anything else, including an
+ * expression that computes something from nextval() (an offset, a
+ * multiple, text): its values are not the sequence's.
+ */
+Oid
+seqguard_nextval_of(Node *expr)
+{
+	for (;;)
+	{
+		if (expr == NULL)
+			return InvalidOid;
+		if (IsA(expr, RelabelType))
+			expr = (Node *) ((RelabelType *) expr)->arg;
+		else if (IsA(expr, CoerceToDomain))
+			expr = (Node *) ((CoerceToDomain *) expr)->arg;
+		else if (is_value_cast(expr))
+			expr = linitial(((FuncExpr *) expr)->args);
+		else
+			break;
+	}
+	if (IsA(expr, NextValueExpr))
+		return ((NextValueExpr *) expr)->seqid;
+	if (IsA(expr, FuncExpr) && ((FuncExpr *) expr)->funcid == F_NEXTVAL &&
+		list_length(((FuncExpr *) expr)->args) == 1)
+	{
+		Node	   *arg = linitial(((FuncExpr *) expr)->args);
+
+		if (IsA(arg, Const) && !((Const *) arg)->constisnull &&
+			((Const *) arg)->consttype == REGCLASSOID)
+			return DatumGetObjectId(((Const *) arg)->constvalue);
+	}
+	return InvalidOid;
+}
+
+/*
+ * Append to *edges an edge (relid, attnum) for each sequence that the
+ * default expression (a pg_attrdef or pg_type node tree) calls nextval()
+ * on; an edge is derived where the default computes its value from
+ * nextval() instead of being it.  A sequence must pass is_seq().
+ */
+static void
+default_edges_of(const char *nodetree, Oid relid, AttrNumber attnum, FeedKind kind,
+				 bool (*is_seq) (Oid, void *), void *arg, List **edges)
+{
+	Node	   *expr = stringToNode(nodetree);
+	Oid			plain = seqguard_nextval_of(expr);
+	List	   *seqids = NIL;
+	ListCell   *lc;
+
+	(void) nextval_walker(expr, &seqids);
+	foreach(lc, seqids)
+	{
+		SeqFeed    *e;
+
+		if (!is_seq(lfirst_oid(lc), arg))
+			continue;
+		e = make_edge(relid, attnum, lfirst_oid(lc), kind);
+		e->derived = lfirst_oid(lc) != plain;
+		*edges = lappend(*edges, e);
+	}
+}
+
+/* the nodes of a pg_attrdef tuple's expression, or NULL */
+static char *
+attrdef_nodes(HeapTuple tuple, TupleDesc desc)
 {
 	bool		isnull;
 	Datum		adbin = heap_getattr(tuple, Anum_pg_attrdef_adbin, desc, &isnull);
-	List	   *seqids = NIL;
 
-	if (!isnull)
-		(void) nextval_walker(stringToNode(TextDatumGetCString(adbin)), &seqids);
-	return seqids;
+	return isnull ? NULL : TextDatumGetCString(adbin);
 }
 
 static bool
-is_sequence(Oid relid)
+is_sequence(Oid relid, void *arg)
 {
 	return get_rel_relkind(relid) == RELKIND_SEQUENCE;
+}
+
+/* is relid in the map of sequences arg? */
+static bool
+in_map(Oid relid, void *arg)
+{
+	return oid_map_get((HTAB *) arg, relid, NULL);
 }
 
 /*
@@ -211,7 +304,7 @@ owned_edges(Oid relid, List **edges)
 	{
 		Form_pg_depend d = lfirst(lc);
 
-		if (ties_owned(d) && is_sequence(d->objid))
+		if (ties_owned(d) && is_sequence(d->objid, NULL))
 			*edges = lappend(*edges, owned_edge(d));
 	}
 }
@@ -231,26 +324,26 @@ default_edges(Oid relid, List **edges)
 	while (HeapTupleIsValid(tuple = systable_getnext(scan)))
 	{
 		Form_pg_attrdef def = (Form_pg_attrdef) GETSTRUCT(tuple);
-		ListCell   *lc;
+		char	   *nodes = attrdef_nodes(tuple, RelationGetDescr(ad));
 
-		foreach(lc, default_nextvals(tuple, RelationGetDescr(ad)))
-			if (is_sequence(lfirst_oid(lc)))
-				*edges = lappend(*edges, make_edge(relid, def->adnum, lfirst_oid(lc),
-												   FEED_DEFAULT));
+		if (nodes != NULL)
+			default_edges_of(nodes, relid, def->adnum, FEED_DEFAULT,
+							 is_sequence, NULL, edges);
 	}
 	systable_endscan(scan);
 	table_close(ad, AccessShareLock);
 }
 
 /*
- * The sequences a domain's default calls nextval() on: a column of the
- * domain that has no default of its own takes it.
+ * The nodes of a domain's default, or NULL when typid is not a domain or
+ * has none: a column of the domain that has no default of its own takes
+ * it.
  */
-static List *
-domain_nextvals(Oid typid)
+static char *
+domain_default_nodes(Oid typid)
 {
 	HeapTuple	tup = SearchSysCache1(TYPEOID, ObjectIdGetDatum(typid));
-	List	   *seqids = NIL;
+	char	   *nodes = NULL;
 
 	if (HeapTupleIsValid(tup))
 	{
@@ -261,20 +354,21 @@ domain_nextvals(Oid typid)
 		{
 			bin = SysCacheGetAttr(TYPEOID, tup, Anum_pg_type_typdefaultbin, &isnull);
 			if (!isnull)
-				(void) nextval_walker(stringToNode(TextDatumGetCString(bin)), &seqids);
+				nodes = TextDatumGetCString(bin);
 		}
 		ReleaseSysCache(tup);
 	}
-	return seqids;
+	return nodes;
 }
 
 /*
  * Append to *edges the columns of one relation whose domain's default
- * calls nextval(): pg_depend records each column's dependency on a type
- * that is not built in.
+ * calls nextval(), and to *domains every domain its columns are of (a
+ * later ALTER DOMAIN ... SET DEFAULT changes the answer): pg_depend
+ * records each column's dependency on a type that is not built in.
  */
 static void
-domain_edges(Oid relid, List **edges)
+domain_edges(Oid relid, List **edges, List **domains)
 {
 	ListCell   *lc;
 
@@ -282,14 +376,15 @@ domain_edges(Oid relid, List **edges)
 							Anum_pg_depend_objid, relid))
 	{
 		Form_pg_depend d = lfirst(lc);
-		ListCell   *sc;
+		char	   *nodes;
 
-		if (d->refclassid != TypeRelationId || d->objsubid <= 0)
+		if (d->refclassid != TypeRelationId || d->objsubid <= 0 ||
+			get_typtype(d->refobjid) != TYPTYPE_DOMAIN)
 			continue;
-		foreach(sc, domain_nextvals(d->refobjid))
-			if (is_sequence(lfirst_oid(sc)))
-				*edges = lappend(*edges, make_edge(relid, d->objsubid, lfirst_oid(sc),
-												   FEED_DOMAIN));
+		*domains = list_append_unique_oid(*domains, d->refobjid);
+		if ((nodes = domain_default_nodes(d->refobjid)) != NULL)
+			default_edges_of(nodes, relid, d->objsubid, FEED_DOMAIN,
+							 is_sequence, NULL, edges);
 	}
 }
 
@@ -355,13 +450,13 @@ all_edges(void)
 		while (HeapTupleIsValid(tuple = systable_getnext(scan)))
 		{
 			Form_pg_attrdef def = (Form_pg_attrdef) GETSTRUCT(tuple);
+			char	   *nodes;
 
-			if (!oid_map_get(attrdefs, def->oid, NULL))
+			if (!oid_map_get(attrdefs, def->oid, NULL) ||
+				(nodes = attrdef_nodes(tuple, RelationGetDescr(rel))) == NULL)
 				continue;
-			foreach(lc, default_nextvals(tuple, RelationGetDescr(rel)))
-				if (oid_map_get(seqs, lfirst_oid(lc), NULL))
-					edges = lappend(edges, make_edge(def->adrelid, def->adnum,
-													 lfirst_oid(lc), FEED_DEFAULT));
+			default_edges_of(nodes, def->adrelid, def->adnum, FEED_DEFAULT,
+							 in_map, seqs, &edges);
 		}
 		systable_endscan(scan);
 		table_close(rel, AccessShareLock);
@@ -371,14 +466,12 @@ all_edges(void)
 	foreach(lc, typed)
 	{
 		SeqFeed    *col = lfirst(lc);
-		ListCell   *sc;
+		char	   *nodes;
 
-		if (!oid_map_get(domains, col->seqid, NULL))
-			continue;
-		foreach(sc, domain_nextvals(col->seqid))
-			if (oid_map_get(seqs, lfirst_oid(sc), NULL))
-				edges = lappend(edges, make_edge(col->relid, col->attnum,
-												 lfirst_oid(sc), FEED_DOMAIN));
+		if (oid_map_get(domains, col->seqid, NULL) &&
+			(nodes = domain_default_nodes(col->seqid)) != NULL)
+			default_edges_of(nodes, col->relid, col->attnum, FEED_DOMAIN,
+							 in_map, seqs, &edges);
 	}
 	list_free_deep(typed);
 
@@ -564,6 +657,27 @@ rel_names(Oid relid, char **relname, Oid *nspid, char *relkind)
 }
 
 /*
+ * Note in e whether the owner of the table that declares it may draw from
+ * its sequence (USAGE or UPDATE, what nextval() needs).  Any role can
+ * create a table whose default calls nextval() on any sequence, and write
+ * any value there; such a table must not decide where the sequence goes.
+ * A sequence dropped meanwhile counts as trusted here and drops out later.
+ */
+static void
+note_trust(SeqFeed *e)
+{
+	HeapTuple	tup = SearchSysCache1(RELOID, ObjectIdGetDatum(e->relid));
+	bool		missing = false;
+
+	if (!HeapTupleIsValid(tup))
+		return;
+	e->owner = ((Form_pg_class) GETSTRUCT(tup))->relowner;
+	ReleaseSysCache(tup);
+	e->untrusted = pg_class_aclcheck_ext(e->seqid, e->owner, ACL_USAGE | ACL_UPDATE,
+										 &missing) != ACLCHECK_OK && !missing;
+}
+
+/*
  * Name an edge's table, column and sequence, after folding its table into
  * the root of its tree (following the column by name for as long as the
  * parent has one).  Returns NULL when the root is not in one of nspids
@@ -583,9 +697,11 @@ name_edge(const SeqFeed *e, HTAB *parents, List *nspids)
 	f->attnum = e->attnum;
 	f->seqid = e->seqid;
 	f->kind = e->kind;
+	f->derived = e->derived;
 	if (!live_column(f->relid, f->attnum, f->kind, &f->attname, &f->typid,
 					 &f->generated))
 		return NULL;
+	note_trust(f);
 
 	/* up through the first parent that has the column, to the root */
 	while ((pe = hash_search(parents, &f->relid, HASH_FIND, NULL)) != NULL &&
@@ -676,7 +792,9 @@ edge_cmp(const ListCell *a, const ListCell *b)
 /*
  * A serial column shows up twice (owned, and its default); a child's
  * copied default shows up again under its root.  Keep the most specific
- * kind of each (table, column, sequence): sort, then drop repeats.
+ * kind of each (table, column, sequence): sort, then drop repeats.  A
+ * column whose default derives a value from the sequence is derived
+ * whatever else ties it to the sequence.
  */
 static List *
 unique_edges(List *edges)
@@ -692,7 +810,12 @@ unique_edges(List *edges)
 
 		if (prev && prev->relid == e->relid && prev->attnum == e->attnum &&
 			prev->seqid == e->seqid)
+		{
+			/* a serial column whose default was changed to nextval() + 500 */
+			prev->derived |= e->derived;
+			prev->untrusted &= e->untrusted;
 			continue;
+		}
 		result = lappend(result, e);
 		prev = e;
 	}
@@ -735,23 +858,27 @@ seqguard_find_feeds(List *nspids)
  * The sequence-fed columns of one relation, including those fed through
  * an ancestor (a partition attached without the parent's default is still
  * fed by the parent's sequence), with relid's own column numbers and no
- * names.  *watch receives every relation the answer depends on: the
- * relation, its ancestors and the sequences.  The result is allocated in
- * the caller's memory context.
+ * names: those whose values are their sequence's, declared by a table
+ * whose owner may draw from it.  *watch receives every relation the answer
+ * depends on (the relation, its ancestors and the sequences), *domains
+ * every domain its columns are of.  The result is allocated in the
+ * caller's memory context.
  */
 List *
-seqguard_feeds_of(Oid relid, List **watch)
+seqguard_feeds_of(Oid relid, List **watch, List **domains)
 {
 	List	   *lineage = seqguard_lineage(relid);
 	List	   *edges = NIL;
+	List	   *columns = NIL;
 	List	   *result = NIL;
 	ListCell   *lc;
 
+	*domains = NIL;
 	foreach(lc, lineage)
 	{
 		owned_edges(lfirst_oid(lc), &edges);
 		default_edges(lfirst_oid(lc), &edges);
-		domain_edges(lfirst_oid(lc), &edges);
+		domain_edges(lfirst_oid(lc), &edges, domains);
 	}
 
 	*watch = lineage;
@@ -761,6 +888,8 @@ seqguard_feeds_of(Oid relid, List **watch)
 		char	   *attname;
 		Oid			typid;
 
+		*watch = list_append_unique_oid(*watch, e->seqid);
+		note_trust(e);
 		/* the ancestor's column, by name, in relid */
 		if (!live_column(e->relid, e->attnum, e->kind, &attname, &typid, &e->generated) ||
 			(e->attnum = live_attnum(relid, attname, &typid)) == InvalidAttrNumber)
@@ -768,8 +897,14 @@ seqguard_feeds_of(Oid relid, List **watch)
 		e->relid = relid;
 		e->attname = attname;
 		e->typid = getBaseType(typid);
-		result = lappend(result, e);
-		*watch = list_append_unique_oid(*watch, e->seqid);
+		columns = lappend(columns, e);
 	}
-	return unique_edges(result);
+	foreach(lc, unique_edges(columns))
+	{
+		SeqFeed    *e = lfirst(lc);
+
+		if (!e->derived && !e->untrusted)
+			result = lappend(result, e);
+	}
+	return result;
 }

@@ -13,6 +13,7 @@
 #define SEQGUARD_CATALOG_H
 
 #include "access/attnum.h"
+#include "nodes/nodes.h"
 #include "nodes/pg_list.h"
 
 /* how a column is fed by its sequence */
@@ -37,6 +38,11 @@ typedef struct SeqFeed
 	char		relkind;
 	Oid			typid;			/* base type of the column */
 	char		generated;		/* attgenerated: a stored generated column */
+	bool		derived;		/* its default computes a value from nextval()
+								 * (an offset, text): not the sequence's values */
+	bool		untrusted;		/* the table's owner may not draw from the
+								 * sequence, so its values must not steer it */
+	Oid			owner;			/* the owner of the table that declares it */
 	Oid			nspid;			/* the table's schema */
 	char	   *nspname;
 	char	   *relname;
@@ -46,7 +52,8 @@ typedef struct SeqFeed
 } SeqFeed;
 
 extern List *seqguard_find_feeds(List *nspids);
-extern List *seqguard_feeds_of(Oid relid, List **watch);
+extern List *seqguard_feeds_of(Oid relid, List **watch, List **domains);
+extern Oid	seqguard_nextval_of(Node *expr);
 extern List *seqguard_lineage(Oid relid);
 extern const char *seqguard_kind_name(FeedKind kind);
 

@@ -31,6 +31,7 @@
 #include "utils/syscache.h"
 #include "utils/tuplestore.h"
 
+#include "advice.h"
 #include "catalog.h"
 #include "probe.h"
 #include "range.h"
@@ -70,10 +71,11 @@ typedef struct HealthRow
 
 /*
  * The share of the usable range [lo, hi] consumed, counting both what the
- * sequence has handed out and the largest value in the column.
+ * sequence has handed out and the largest ordinary value in the column
+ * (has_value, value): a sentinel near the end of the range is not use.
  */
 static double
-capacity_used(const SeqState *seq, const ColumnExtreme *col, int64 lo, int64 hi)
+capacity_used(const SeqState *seq, bool has_value, int64 value, int64 lo, int64 hi)
 {
 	double		pos;
 	double		used;
@@ -82,8 +84,8 @@ capacity_used(const SeqState *seq, const ColumnExtreme *col, int64 lo, int64 hi)
 	/* the last value handed out; before the first, one step before it */
 	pos = seq->is_called ? (double) seq->last_value :
 		(double) seq->last_value - (double) seq->increment;
-	if (col->has_value && (asc ? col->value > pos : col->value < pos))
-		pos = (double) col->value;
+	if (has_value && (asc ? value > pos : value < pos))
+		pos = (double) value;
 
 	if (asc)
 		used = (pos - (double) lo + 1.0) / ((double) hi - (double) lo + 1.0);
@@ -93,30 +95,71 @@ capacity_used(const SeqState *seq, const ColumnExtreme *col, int64 lo, int64 hi)
 }
 
 /*
- * The statements that widen a sequence and its column to bigint's range;
- * when both already have it, there is nothing wider to go to.
+ * The statements that widen a sequence and its column as far as bigint
+ * goes, for an exhausted column or one near exhaustion; when both already
+ * span it, there is nothing wider to go to.
  */
 static void
 append_widen(StringInfo buf, const SeqFeed *f, const SeqState *seq)
 {
-	bool		asc = seq->increment > 0;
-	bool		seq_full = seq->typid == INT8OID &&
-		(asc ? seq->maxv == PG_INT64_MAX : seq->minv == PG_INT64_MIN);
+	StringInfoData stmts;
 
-	if (seq_full && f->typid == INT8OID)
-	{
+	initStringInfo(&stmts);
+	if (seqguard_append_widening(&stmts, seq,
+								 seq->increment > 0 ? PG_INT64_MAX : PG_INT64_MIN,
+								 list_make1((SeqFeed *) f)))
+		appendStringInfo(buf, " Widen the range with:%s", stmts.data);
+	else
 		appendStringInfoString(buf, " The sequence and the column already span the range of bigint, the widest a sequence has.");
-		return;
-	}
-	appendStringInfoString(buf, " Widen the range with:");
-	if (!seq_full)
-		appendStringInfo(buf, " ALTER SEQUENCE %s AS bigint %s;",
-						 quote_qualified_identifier(f->seqnspname, f->seqname),
-						 asc ? "NO MAXVALUE" : "NO MINVALUE");
-	if (f->typid != INT8OID)
-		appendStringInfo(buf, " ALTER TABLE %s ALTER COLUMN %s TYPE bigint;",
-						 quote_qualified_identifier(f->nspname, f->relname),
-						 quote_identifier(f->attname));
+}
+
+/*
+ * Why a column is not judged at all, before anything is read: its type,
+ * its values are not the sequence's, or its table's owner may not draw
+ * from the sequence.  NULL when it is judged.
+ */
+static char *
+not_judged(const SeqFeed *f)
+{
+	if (!seqguard_type_comparable(f->typid))
+		return psprintf("Not checked: column type %s cannot be compared with the sequence's values.",
+						format_type_be(f->typid));
+	if (f->derived)
+		return psprintf("Not checked: its default computes its values from nextval() of sequence %s instead of taking them, so they are not the sequence's values.",
+						quote_qualified_identifier(f->seqnspname, f->seqname));
+	if (f->untrusted)
+		return psprintf("Not checked: the table's owner, %s, may not draw from sequence %s (it has neither USAGE nor UPDATE on it), so the table's values do not decide where the sequence goes.",
+						quote_identifier(GetUserNameFromId(f->owner, false)),
+						quote_qualified_identifier(f->seqnspname, f->seqname));
+	return NULL;
+}
+
+/*
+ * Read the column's extreme value for the sequence: every value, and,
+ * when the extreme is a sentinel near the end of the usable range (and
+ * the sequence has not got there itself), the extreme of the ordinary
+ * values too, into *ordinary.  Returns the skip reason, or NULL.
+ */
+static const char *
+read_column(const SeqFeed *f, const SeqState *seq, int64 lo, int64 hi,
+			ColumnExtreme *col, ColumnExtreme *ordinary)
+{
+	ProbeSpec	spec = {0};
+	int64		limit;
+
+	spec.typid = f->typid;
+	spec.want_max = seq->increment > 0;
+	spec.cid = InvalidCommandId;
+	seqguard_column_extreme(f, &spec, col);
+	*ordinary = *col;
+	if (col->skip_reason || !col->has_value ||
+		!seqguard_ordinary_limit(seq, lo, hi, &limit) ||
+		!seqguard_past(seq, col->value, limit))
+		return col->skip_reason;
+	spec.limited = true;
+	spec.limit = limit;
+	seqguard_column_extreme(f, &spec, ordinary);
+	return ordinary->skip_reason;
 }
 
 /*
@@ -130,33 +173,29 @@ evaluate(const SeqFeed *f, double threshold, const char *fixfn, HealthRow *row)
 {
 	SeqState	seq;
 	ColumnExtreme col;
+	ColumnExtreme ord;
 	const char *why;
 	StringInfoData detail;
 	int64		tmin,
 				tmax,
 				lo,
-				hi;
+				hi,
+				target;
 	bool		asc;
 
 	memset(row, 0, sizeof(HealthRow));
 	initStringInfo(&detail);
 
-	memset(&col, 0, sizeof(col));
-	if (!seqguard_is_integer_type(f->typid))
-		why = psprintf("column type %s is not smallint, integer or bigint",
-					   format_type_be(f->typid));
-	else if ((why = seqguard_read_sequence(f->seqid, ACL_SELECT | ACL_USAGE,
-											SEQ_NOWAIT | SEQ_TRANSIENT, &seq)) == NULL)
+	if ((row->detail = not_judged(f)) != NULL)
 	{
-		seqguard_column_extreme(f, seq.increment > 0, &col);
-		if (col.gone)
-			return false;
-		why = col.skip_reason;
+		row->status = HEALTH_SKIPPED;
+		return true;
 	}
-	else if (!SearchSysCacheExists1(RELOID, ObjectIdGetDatum(f->seqid)))
-		return false;
-	if (why != NULL)
+	if ((why = seqguard_read_sequence(f->seqid, ACL_SELECT | ACL_USAGE,
+									  SEQ_NOWAIT | SEQ_TRANSIENT, &seq)) != NULL)
 	{
+		if (!SearchSysCacheExists1(RELOID, ObjectIdGetDatum(f->seqid)))
+			return false;
 		row->status = HEALTH_SKIPPED;
 		row->detail = psprintf("Not checked: %s.", why);
 		return true;
@@ -167,35 +206,52 @@ evaluate(const SeqFeed *f, double threshold, const char *fixfn, HealthRow *row)
 	lo = Max(seq.minv, tmin);
 	hi = Min(seq.maxv, tmax);
 
+	if ((why = read_column(f, &seq, lo, hi, &col, &ord)) != NULL)
+	{
+		if (col.gone || ord.gone)
+			return false;
+		row->status = HEALTH_SKIPPED;
+		row->detail = psprintf("Not checked: %s.", why);
+		return true;
+	}
+
 	row->has_numbers = true;
 	row->has_max = col.has_value;
 	row->max_id = col.value;
 	row->sequence_value = seq.last_value;
 	row->next_valid = seq.next_valid;
 	row->next_value = seq.next_value;
-	row->capacity_used = capacity_used(&seq, &col, lo, hi);
+	row->capacity_used = capacity_used(&seq, ord.has_value, ord.value, lo, hi);
 
-	if (col.has_value && seq.next_valid &&
-		!seqguard_past(&seq, seq.next_value, col.value))
+	if (ord.has_value && seq.next_valid &&
+		!seqguard_past(&seq, seq.next_value, ord.value))
 	{
 		row->status = HEALTH_OUT_OF_SYNC;
 		appendStringInfo(&detail,
-						 "The next value %lld is not %s the %s value %lld in the column, so the next insert can collide."
-						 " Repair with: SELECT * FROM %s(%s, %s);",
-						 (long long) seq.next_value,
-						 asc ? "above" : "below",
-						 asc ? "largest" : "smallest",
-						 (long long) col.value,
-						 fixfn,
-						 quote_literal_cstr(quote_qualified_identifier(f->nspname, f->relname)),
-						 quote_literal_cstr(f->attname));
+						 asc ? "The next value %lld is not above the largest value %lld in the column, so the next insert can collide." :
+						 "The next value %lld is not below the smallest value %lld in the column, so the next insert can collide.",
+						 (long long) seq.next_value, (long long) ord.value);
+		if (!seqguard_grid_value_past(&seq, ord.value, &target))
+			appendStringInfoString(&detail, " No value past it is left in the range of bigint.");
+		else if (target >= lo && target <= hi)
+			appendStringInfo(&detail, " Repair with: %s", seqguard_fix_call(fixfn, f));
+		else
+		{
+			appendStringInfo(&detail,
+							 asc ? " No value past it is left below the limit %lld, so the range must be widened first. Repair with:" :
+							 " No value past it is left above the limit %lld, so the range must be widened first. Repair with:",
+							 (long long) (asc ? hi : lo));
+			(void) seqguard_append_widening(&detail, &seq, target,
+											list_make1((SeqFeed *) f));
+			appendStringInfo(&detail, " %s", seqguard_fix_call(fixfn, f));
+		}
 	}
 	else if (!seq.next_valid)
 	{
 		row->status = HEALTH_EXHAUSTED;
 		appendStringInfo(&detail,
-						 "The sequence has reached its %s %lld, so the next nextval() fails.",
-						 asc ? "MAXVALUE" : "MINVALUE",
+						 asc ? "The sequence has reached its MAXVALUE %lld, so the next nextval() fails." :
+						 "The sequence has reached its MINVALUE %lld, so the next nextval() fails.",
 						 (long long) (asc ? seq.maxv : seq.minv));
 		append_widen(&detail, f, &seq);
 	}
@@ -219,12 +275,18 @@ evaluate(const SeqFeed *f, double threshold, const char *fixfn, HealthRow *row)
 		row->status = HEALTH_OK;
 
 	/* notes worth knowing, whatever the status */
-	if (seq.typid != f->typid)
+	if (col.has_value && (!ord.has_value || ord.value != col.value))
 		appendStringInfo(&detail,
-						 "%sThe sequence is %s but the column is %s: the narrower limit, %lld, applies.",
+						 "%sThe column holds %lld, within the last %lld values of the sequence's usable range: it is taken as a sentinel, not an id, and the sequence collides with it only when it gets there.",
+						 detail.len ? " " : "", (long long) col.value,
+						 (long long) seqguard_end_margin(lo, hi));
+	if (seq.typid != f->typid && seqguard_is_integer_type(f->typid) &&
+		(asc ? tmax < seq.maxv : tmin > seq.minv))
+		appendStringInfo(&detail,
+						 "%sThe sequence is %s but the column is %s: the column's limit, %lld, applies.",
 						 detail.len ? " " : "",
 						 format_type_be(seq.typid), format_type_be(f->typid),
-						 (long long) (asc ? hi : lo));
+						 (long long) (asc ? tmax : tmin));
 	if (seq.cache > 1)
 		appendStringInfo(&detail,
 						 "%sThe sequence has CACHE %lld: values that sessions have already cached are not seen here.",

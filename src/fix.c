@@ -34,6 +34,7 @@
 #include "utils/syscache.h"
 #include "utils/tuplestore.h"
 
+#include "advice.h"
 #include "catalog.h"
 #include "probe.h"
 #include "range.h"
@@ -72,13 +73,64 @@ append_covers(StringInfo buf, List *feeds)
 }
 
 /*
- * Decide, and unless dry_run do, what one sequence needs.  feeds are all
- * the columns it feeds.  The dry run takes the same decisions on the same
- * numbers; only the move itself, made under the sequence's buffer lock,
- * can find that another session moved the sequence meanwhile.
+ * The extreme over every column a sequence is judged by (feeds), read as
+ * the caller may read them, values past limit passed over when limited.
+ * Columns of other sessions' temporary tables cannot be read: their names
+ * go to *unseen.  Returns NULL, or why the sequence cannot be judged;
+ * *judged receives the columns read.
+ */
+static char *
+feeds_extreme(List *feeds, const SeqState *seq, bool limited, int64 limit,
+			  bool *has_value, int64 *value, List **judged, List **unseen)
+{
+	ProbeSpec	spec = {0};
+	ListCell   *lc;
+
+	spec.want_max = seq->increment > 0;
+	spec.limited = limited;
+	spec.limit = limit;
+	spec.cid = InvalidCommandId;
+	*has_value = false;
+	*judged = NIL;
+	*unseen = NIL;
+	foreach(lc, feeds)
+	{
+		SeqFeed    *f = lfirst(lc);
+		ColumnExtreme col;
+
+		spec.typid = f->typid;
+		seqguard_column_extreme(f, &spec, &col);
+		if (col.gone)
+			continue;
+		*unseen = list_concat(*unseen, col.unseen);
+		if (col.skip_reason && isOtherTempNamespace(f->nspid))
+			continue;			/* noted as not seen; it cannot be read */
+		*judged = lappend(*judged, f);
+		if (col.skip_reason)
+			return psprintf("%s (%s.%s)", col.skip_reason,
+							quote_qualified_identifier(f->nspname, f->relname),
+							quote_identifier(f->attname));
+		if (col.has_value && (!*has_value || seqguard_past(seq, col.value, *value)))
+			*value = col.value;
+		*has_value |= col.has_value;
+	}
+	return NULL;
+}
+
+/*
+ * Decide, and unless dry_run do, what one sequence needs.  feeds are the
+ * columns it is judged by.  The dry run takes the same decisions on the
+ * same numbers; only the move itself, made under the sequence's buffer
+ * lock, can find that another session moved the sequence meanwhile.
+ *
+ * Values in the margin at the end of the usable range are sentinels
+ * (seqguard_ordinary_limit()): when the largest value is one, the
+ * sequence is moved past the largest of the others, as the check judges
+ * it, unless the sequence has got there itself.
  */
 static void
-fix_one(Oid seqid, List *feeds, bool dry_run, bool allow_backward, FixRow *row)
+fix_one(Oid seqid, List *feeds, const char *fixfn, bool dry_run,
+		bool allow_backward, FixRow *row)
 {
 	SeqState	seq;
 	SeqState	before;
@@ -87,12 +139,15 @@ fix_one(Oid seqid, List *feeds, bool dry_run, bool allow_backward, FixRow *row)
 	ListCell   *lc;
 	List	   *judged = NIL;
 	List	   *unseen = NIL;
-	bool		has_max = false;
+	bool		has_max;
 	int64		m = 0;
+	int64		all_m;
 	int64		lo,
-				hi;
+				hi,
+				limit;
 	int64		target;
 	bool		reset;
+	bool		sentinel = false;
 
 	memset(row, 0, sizeof(FixRow));
 	initStringInfo(&detail);
@@ -111,7 +166,6 @@ fix_one(Oid seqid, List *feeds, bool dry_run, bool allow_backward, FixRow *row)
 	foreach(lc, feeds)
 	{
 		SeqFeed    *f = lfirst(lc);
-		ColumnExtreme col;
 		int64		tmin,
 					tmax;
 
@@ -123,29 +177,13 @@ fix_one(Oid seqid, List *feeds, bool dry_run, bool allow_backward, FixRow *row)
 			judged = feeds;
 			goto skip;
 		}
-		seqguard_column_extreme(f, seq.increment > 0, &col);
-		if (col.gone)
-			continue;
-		unseen = list_concat(unseen, col.unseen);
-		if (col.skip_reason && isOtherTempNamespace(f->nspid))
-			continue;			/* noted as not seen; it cannot be read */
-		judged = lappend(judged, f);
-		if (col.skip_reason)
-		{
-			why = psprintf("%s (%s.%s)", col.skip_reason,
-						   quote_qualified_identifier(f->nspname, f->relname),
-						   quote_identifier(f->attname));
-			judged = feeds;
-			goto skip;
-		}
-		if (col.has_value &&
-			(!has_max || seqguard_past(&seq, col.value, m)))
-			m = col.value;
-		has_max |= col.has_value;
 		seqguard_type_limits(f->typid, &tmin, &tmax);
 		lo = Max(lo, tmin);
 		hi = Min(hi, tmax);
 	}
+
+	if ((why = feeds_extreme(feeds, &seq, false, 0, &has_max, &m, &judged, &unseen)) != NULL)
+		goto skip;
 	if (judged == NIL)
 	{
 		if (unseen == NIL)
@@ -153,13 +191,21 @@ fix_one(Oid seqid, List *feeds, bool dry_run, bool allow_backward, FixRow *row)
 		why = "every table it feeds is a temporary table of another session";
 		goto skip;
 	}
+	all_m = m;
+	if (has_max && seqguard_ordinary_limit(&seq, lo, hi, &limit) &&
+		seqguard_past(&seq, m, limit))
+	{
+		sentinel = true;
+		if ((why = feeds_extreme(feeds, &seq, true, limit, &has_max, &m, &judged, &unseen)) != NULL)
+			goto skip;
+	}
 
 	row->has_old = seq.next_valid;
 	row->old_next = seq.next_value;
 
 	if (!has_max)
 	{
-		/* every table it feeds is empty: only a reset has anything to do */
+		/* every table it feeds is empty (or holds sentinels only) */
 		if (!allow_backward || (seq.next_valid && seq.next_value == seq.start))
 			return;
 		target = seq.start;
@@ -167,29 +213,36 @@ fix_one(Oid seqid, List *feeds, bool dry_run, bool allow_backward, FixRow *row)
 	}
 	else
 	{
-		bool		fits = seqguard_grid_value_past(&seq, m, &target) &&
-			target >= lo && target <= hi;
+		bool		grid = seqguard_grid_value_past(&seq, m, &target);
+		bool		fits = grid && target >= lo && target <= hi;
 		bool		behind = seq.next_valid && !seqguard_past(&seq, seq.next_value, m);
 
 		if (behind && !fits)
 		{
-			bool		asc = seq.increment > 0;
-			bool		seq_full = seq.typid == INT8OID &&
-				(asc ? seq.maxv == PG_INT64_MAX : seq.minv == PG_INT64_MIN);
-			bool		col_narrow = asc ? hi < seq.maxv : lo > seq.minv;
+			SeqFeed    *first = linitial(judged);
 
-			why = psprintf("no value past %lld is left before the %s %lld;%s%s%s",
-						   (long long) m, asc ? "upper limit" : "lower limit",
-						   (long long) (asc ? hi : lo),
-						   seq_full ? "" : asc ?
-						   " widen the sequence (ALTER SEQUENCE ... AS bigint NO MAXVALUE)" :
-						   " widen the sequence (ALTER SEQUENCE ... AS bigint NO MINVALUE)",
-						   !col_narrow ? "" : seq_full ?
-						   " widen the column (ALTER TABLE ... ALTER COLUMN ... TYPE bigint)" :
-						   " and the column (ALTER TABLE ... ALTER COLUMN ... TYPE bigint)",
-						   seq_full && !col_narrow ?
-						   " the range of bigint is used up" : "");
-			goto skip;
+			row->has_old = false;
+			row->action = "skipped";
+			if (!grid)
+			{
+				appendStringInfo(&detail, "Not moved: no value past %lld is left in the range of bigint. ",
+								 (long long) m);
+				append_covers(&detail, judged);
+			}
+			else
+			{
+				appendStringInfo(&detail,
+								 seq.increment > 0 ?
+								 "Not moved: no value past %lld is left below the limit %lld, so the range must be widened first. Repair with:" :
+								 "Not moved: no value past %lld is left above the limit %lld, so the range must be widened first. Repair with:",
+								 (long long) m, (long long) (seq.increment > 0 ? hi : lo));
+				(void) seqguard_append_widening(&detail, &seq, target, judged);
+				appendStringInfo(&detail, " %s ", seqguard_fix_call(fixfn, first));
+				append_covers(&detail, judged);
+			}
+			seqguard_append_unseen(&detail, unseen);
+			row->detail = detail.data;
+			return;
 		}
 		if (behind)
 			reset = false;
@@ -219,10 +272,18 @@ fix_one(Oid seqid, List *feeds, bool dry_run, bool allow_backward, FixRow *row)
 	row->has_new = true;
 	row->new_next = target;
 	if (has_max)
-		appendStringInfo(&detail, "The %s value in the columns it feeds is %lld. ",
-						 seq.increment > 0 ? "largest" : "smallest", (long long) m);
+		appendStringInfo(&detail,
+						 seq.increment > 0 ? "The largest value in the columns it feeds is %lld. " :
+						 "The smallest value in the columns it feeds is %lld. ",
+						 (long long) m);
+	else if (sentinel)
+		appendStringInfoString(&detail, "The tables it feeds hold sentinels only. ");
 	else
 		appendStringInfoString(&detail, "Every table it feeds is empty. ");
+	if (sentinel)
+		appendStringInfo(&detail,
+						 "%lld, within the last %lld values of its usable range, is taken as a sentinel and left past it. ",
+						 (long long) all_m, (long long) seqguard_end_margin(lo, hi));
 	append_covers(&detail, judged);
 	seqguard_append_unseen(&detail, unseen);
 	row->detail = detail.data;
@@ -274,6 +335,7 @@ fix_sequences(FunctionCallInfo fcinfo, List *all,
 	SeqGroup   *g;
 	List	   *groups = NIL;
 	MemoryContext rowcxt;
+	char	   *fixfn = seqguard_own_function(fcinfo, "fix_sequence");
 	ListCell   *lc;
 
 	if (!dry_run)
@@ -292,6 +354,8 @@ fix_sequences(FunctionCallInfo fcinfo, List *all,
 		SeqFeed    *f = lfirst(lc);
 		bool		found;
 
+		if (f->derived || f->untrusted)
+			continue;			/* not the sequence's values, or not trusted */
 		g = hash_search(bysequence, &f->seqid, HASH_ENTER, &found);
 		if (!found)
 		{
@@ -319,7 +383,7 @@ fix_sequences(FunctionCallInfo fcinfo, List *all,
 		bool		nulls[6] = {0};
 
 		CHECK_FOR_INTERRUPTS();
-		fix_one(group->seqid, group->feeds, dry_run, allow_backward, &row);
+		fix_one(group->seqid, group->feeds, fixfn, dry_run, allow_backward, &row);
 		if (row.action)
 		{
 			values[0] = DirectFunctionCall1(namein, CStringGetDatum(first->seqnspname));
@@ -400,6 +464,7 @@ fix_sequence(PG_FUNCTION_ARGS)
 	List	   *all;
 	TableChoice tc;
 	bool		any = false;
+	SeqFeed    *unjudged = NULL;
 	ListCell   *lc;
 
 	if (PG_ARGISNULL(0))
@@ -429,17 +494,36 @@ fix_sequence(PG_FUNCTION_ARGS)
 	tc.colname = colname;
 	all = seqguard_find_feeds(NIL);
 	foreach(lc, all)
-		any |= in_table(lfirst(lc), &tc);
+	{
+		SeqFeed    *f = lfirst(lc);
+
+		if (!in_table(f, &tc))
+			continue;
+		if (!f->derived && !f->untrusted)
+			any = true;
+		else if (unjudged == NULL)
+			unjudged = f;
+	}
 	if (!any)
 	{
+		char	   *why = NULL;
+
+		if (unjudged != NULL)
+			why = unjudged->derived ?
+				psprintf("Column \"%s\" computes its values from nextval() of sequence \"%s\" instead of taking them; the repair does not judge sequences by such columns.",
+						 unjudged->attname, unjudged->seqname) :
+				psprintf("The owner of table \"%s\" may not draw from sequence \"%s\"; the repair does not judge sequences by such tables.",
+						 unjudged->relname, unjudged->seqname);
 		if (colname)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("column \"%s\" of table \"%s\" is not fed by a sequence",
-							colname, relname)));
+							colname, relname),
+					 why ? errdetail("%s", why) : 0));
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("table \"%s\" has no sequence-fed column", relname)));
+				 errmsg("table \"%s\" has no sequence-fed column", relname),
+				 why ? errdetail("%s", why) : 0));
 	}
 	fix_sequences(fcinfo, all, in_table, &tc, dry_run, allow_backward);
 	return (Datum) 0;

@@ -51,13 +51,12 @@
 
 /*
  * The guard acts only in sessions that asked for it, by preloading the
- * library or by LOAD.  The library is also loaded, without being asked
- * for, by CREATE EXTENSION (which validates its C functions) and by the
- * first call of one of its functions; such sessions are not guarded, so
- * that the guard never depends on which functions a session happened to
- * call.
+ * library or by LOAD (seqguard_active, shown by the read-only setting
+ * seqguard.active).  The library is also loaded, without being asked for,
+ * by CREATE EXTENSION (which validates its C functions) and by the first
+ * call of one of its functions; such sessions are not guarded, so that
+ * the guard never depends on which functions a session happened to call.
  */
-static bool guard_armed = false;
 
 /* does a library file name (as in LOAD or a *_preload_libraries list) mean us? */
 static bool
@@ -162,9 +161,10 @@ guard_ExecutorFinish(QueryDesc *queryDesc)
 	else
 		standard_ExecutorFinish(queryDesc);
 
-	if (guard_armed && seqguard_mode != GUARD_OFF && IsTransactionState() &&
+	if (seqguard_active && seqguard_mode != GUARD_OFF && IsTransactionState() &&
 		(stmt->commandType == CMD_INSERT || stmt->commandType == CMD_UPDATE ||
-		 stmt->commandType == CMD_MERGE || stmt->hasModifyingCTE))
+		 stmt->commandType == CMD_MERGE || stmt->hasModifyingCTE) &&
+		guard_statement_may_write(queryDesc))
 		guarded(guard_statement, queryDesc);
 }
 
@@ -184,7 +184,7 @@ guard_ProcessUtility(PlannedStmt *pstmt, const char *queryString,
 		((CopyStmt *) parsetree)->is_from && ((CopyStmt *) parsetree)->relation != NULL;
 
 	/* the COPY's target as it stands now, before a trigger could rename it */
-	if (copy_from && guard_armed)
+	if (copy_from && seqguard_active)
 		uw.relid = RangeVarGetRelid(((CopyStmt *) parsetree)->relation, NoLock, true);
 
 	if (prev_ProcessUtility)
@@ -197,11 +197,12 @@ guard_ProcessUtility(PlannedStmt *pstmt, const char *queryString,
 	/* LOAD of a library already loaded does not run _PG_init again */
 	if (IsA(parsetree, LoadStmt) &&
 		names_seqguard(((LoadStmt *) parsetree)->filename))
-		guard_armed = true;
+		seqguard_active = true;
 
-	if (!guard_armed || seqguard_mode == GUARD_OFF || !IsTransactionState())
+	if (!seqguard_active || seqguard_mode == GUARD_OFF || !IsTransactionState())
 		return;
-	if (copy_from || IsA(parsetree, AlterTableStmt) || IsA(parsetree, AlterSeqStmt))
+	if (copy_from || IsA(parsetree, AlterTableStmt) || IsA(parsetree, AlterSeqStmt) ||
+		IsA(parsetree, CreateSeqStmt) || IsA(parsetree, AlterDomainStmt))
 		guarded(guard_utility, &uw);
 }
 
@@ -213,7 +214,7 @@ guard_ProcessUtility(PlannedStmt *pstmt, const char *queryString,
 void
 seqguard_guard_init(void)
 {
-	guard_armed = process_shared_preload_libraries_in_progress ||
+	seqguard_active = process_shared_preload_libraries_in_progress ||
 		listed_in(session_preload_libraries_string) ||
 		listed_in(local_preload_libraries_string) ||
 		loading_by_load();
@@ -223,4 +224,5 @@ seqguard_guard_init(void)
 	prev_ProcessUtility = ProcessUtility_hook;
 	ProcessUtility_hook = guard_ProcessUtility;
 	guard_cache_init();
+	guard_msg_init();
 }

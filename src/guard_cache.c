@@ -4,9 +4,9 @@
  *	  The guard's cache: for each relation written to, its sequence-fed
  *	  columns, read from the catalog once and kept until an invalidation of
  *	  anything the answer depends on (the relation, its ancestors, its
- *	  sequences, any pg_sequence row).  An entry enters the cache only when
- *	  complete, and the cache is never dropped while a hook further up the
- *	  stack may still use it.
+ *	  sequences, any pg_sequence row, the domains of its columns).  An
+ *	  entry enters the cache only when complete, and the cache is never
+ *	  dropped while a hook further up the stack may still use it.
  *
  * Copyright (c) 2026, seqguard developers
  *
@@ -39,6 +39,13 @@ typedef struct GuardRel
 static HTAB *guard_rels = NULL;
 static MemoryContext guard_cxt = NULL;
 
+/*
+ * The syscache hash values of the domains that the cached relations'
+ * columns are of: ALTER DOMAIN ... SET DEFAULT changes which columns are
+ * sequence-fed without invalidating any relation.
+ */
+static List *guard_domains = NIL;
+
 /* set by invalidation callbacks; the cache is dropped at the next hook */
 static bool guard_stale = false;
 
@@ -63,10 +70,19 @@ guard_relcache_callback(Datum arg, Oid relid)
  * changes which columns own a sequence without invalidating the table.
  */
 static void
-guard_syscache_callback(Datum arg, int cacheid, uint32 hashvalue)
+guard_sequence_callback(Datum arg, int cacheid, uint32 hashvalue)
 {
 	guard_invals++;
 	guard_stale = true;
+}
+
+/* A pg_type row changed: stale if it is one of the domains watched. */
+static void
+guard_type_callback(Datum arg, int cacheid, uint32 hashvalue)
+{
+	guard_invals++;
+	if (hashvalue == 0 || list_member_int(guard_domains, (int) hashvalue))
+		guard_stale = true;
 }
 
 /*
@@ -82,6 +98,7 @@ guard_cache_refresh(void)
 	{
 		hash_destroy(guard_rels);
 		guard_rels = NULL;
+		guard_domains = NIL;
 		MemoryContextReset(guard_cxt);
 	}
 	guard_stale = false;
@@ -113,6 +130,7 @@ guard_feeds(Oid relid)
 	GuardRel   *entry = hash_search(guard_rels, &relid, HASH_FIND, NULL);
 	uint64		invals = guard_invals;
 	List	   *watch;
+	List	   *domains;
 	List	   *feeds;
 	List	   *copy = NIL;
 	MemoryContext old;
@@ -121,7 +139,7 @@ guard_feeds(Oid relid)
 	if (entry != NULL && !entry->watch_only)
 		return entry->feeds;
 
-	feeds = seqguard_feeds_of(relid, &watch);
+	feeds = seqguard_feeds_of(relid, &watch, &domains);
 	if (invals != guard_invals)
 		return feeds;
 
@@ -133,6 +151,14 @@ guard_feeds(Oid relid)
 		memcpy(f, lfirst(lc), sizeof(SeqFeed));
 		f->attname = pstrdup(f->attname);
 		copy = lappend(copy, f);
+	}
+	foreach(lc, domains)
+	{
+		int			hash = (int) GetSysCacheHashValue1(TYPEOID,
+													   ObjectIdGetDatum(lfirst_oid(lc)));
+
+		if (!list_member_int(guard_domains, hash))
+			guard_domains = lappend_int(guard_domains, hash);
 	}
 	MemoryContextSwitchTo(old);
 
@@ -154,10 +180,29 @@ guard_feeds(Oid relid)
 	return copy;
 }
 
+/*
+ * The sequence-fed columns of a relation if the cache has them and nothing
+ * has made it stale; false otherwise, and then nothing has been done.
+ */
+bool
+guard_cached_feeds(Oid relid, List **feeds)
+{
+	GuardRel   *entry;
+
+	if (guard_stale || guard_rels == NULL)
+		return false;
+	entry = hash_search(guard_rels, &relid, HASH_FIND, NULL);
+	if (entry == NULL || entry->watch_only)
+		return false;
+	*feeds = entry->feeds;
+	return true;
+}
+
 /* Register the invalidation callbacks the cache depends on. */
 void
 guard_cache_init(void)
 {
 	CacheRegisterRelcacheCallback(guard_relcache_callback, (Datum) 0);
-	CacheRegisterSyscacheCallback(SEQRELID, guard_syscache_callback, (Datum) 0);
+	CacheRegisterSyscacheCallback(SEQRELID, guard_sequence_callback, (Datum) 0);
+	CacheRegisterSyscacheCallback(TYPEOID, guard_type_callback, (Datum) 0);
 }

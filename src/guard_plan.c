@@ -2,10 +2,16 @@
  *
  * guard_plan.c
  *	  Which columns a planned INSERT, UPDATE or MERGE can have written
- *	  values of its own into, decided from the plan alone where it can be:
- *	  a column that takes its nextval() default, under exact casts or a
- *	  domain, receives the sequence's own values, and then nothing is read.
- *	  The rest is read by guard_act.c.
+ *	  values of its own into, decided from the plan alone where it can be.
+ *
+ * A column that takes its nextval() default (under casts between numeric
+ * types, or a domain) receives the sequence's own values: nothing is read.
+ * Where only a BEFORE ROW trigger can have changed such a value, the
+ * column is a "maybe" target: read only where an index makes that one
+ * descent.  Explicit values that the plan carries (constants, and the
+ * parameters of prepared statements, PL/pgSQL and SQL functions) in a
+ * simple INSERT are taken from the plan, so that the table is not read
+ * for them at all.  The rest is read by guard_act.c.
  *
  * Copyright (c) 2026, seqguard developers
  *
@@ -18,42 +24,34 @@
 #include "catalog/pg_type.h"
 #include "executor/executor.h"
 #include "nodes/nodeFuncs.h"
+#include "nodes/params.h"
 #include "nodes/plannodes.h"
 #include "parser/parsetree.h"
-#include "utils/fmgroids.h"
 #include "utils/rel.h"
 
 #include "guard_int.h"
 #include "range.h"
 
-/*
- * Does this cast keep every value that nextval() can return?  Only casts
- * between integer types and numeric do; a cast to a floating-point type
- * may round an explicit value onto the sequence's own.
- */
-static bool
-exact_cast(FuncExpr *expr)
+/* what a ModifyTable node can have written into a column */
+typedef enum Writes
 {
-	Oid			from = exprType(linitial(expr->args));
-
-	return (seqguard_is_integer_type(expr->funcresulttype) ||
-			expr->funcresulttype == NUMERICOID) &&
-		(seqguard_is_integer_type(from) || from == NUMERICOID);
-}
+	WRITES_NONE,				/* only the sequence's own values */
+	WRITES_MAYBE,				/* those, but a BEFORE ROW trigger may have
+								 * changed them */
+	WRITES_OWN					/* values of its own */
+} Writes;
 
 /*
- * Is expr the nextval() of seqid, as a default or an identity column puts
- * it, perhaps under exact casts or a domain?  A Var is followed into the
- * VALUES list or the child plan it reads from, so multi-row VALUES with
- * DEFAULT are seen too.
+ * Strip what keeps a value as it is: binary-compatible relabelling, a
+ * domain, and casts between integer types.
  */
-static bool
-is_seq_default(Plan *plan, Node *expr, Oid seqid)
+static Node *
+strip_integer_casts(Node *expr)
 {
 	for (;;)
 	{
 		if (expr == NULL)
-			return false;
+			return NULL;
 		if (IsA(expr, RelabelType))
 			expr = (Node *) ((RelabelType *) expr)->arg;
 		else if (IsA(expr, CoerceToDomain))
@@ -62,44 +60,66 @@ is_seq_default(Plan *plan, Node *expr, Oid seqid)
 				 (((FuncExpr *) expr)->funcformat == COERCE_IMPLICIT_CAST ||
 				  ((FuncExpr *) expr)->funcformat == COERCE_EXPLICIT_CAST) &&
 				 list_length(((FuncExpr *) expr)->args) == 1 &&
-				 exact_cast((FuncExpr *) expr))
+				 seqguard_is_integer_type(((FuncExpr *) expr)->funcresulttype) &&
+				 seqguard_is_integer_type(exprType(linitial(((FuncExpr *) expr)->args))))
 			expr = linitial(((FuncExpr *) expr)->args);
 		else
-			break;
+			return expr;
 	}
+}
 
-	if (IsA(expr, NextValueExpr))
-		return ((NextValueExpr *) expr)->seqid == seqid;
-	if (IsA(expr, FuncExpr) && ((FuncExpr *) expr)->funcid == F_NEXTVAL)
+/*
+ * The expression of the row source that a Var of plan's target list
+ * reads, for row "row" of a VALUES list: the Var is followed into the
+ * VALUES list or the child plan it reads from.  NULL when it reads
+ * something else.  *nrows receives the number of rows the source has.
+ */
+static Node *
+var_source(Plan **plan, Var *var, int row, int *nrows)
+{
+	if (IsA(*plan, ValuesScan) && var->varno == ((Scan *) *plan)->scanrelid)
 	{
-		Node	   *arg = linitial(((FuncExpr *) expr)->args);
+		List	   *lists = ((ValuesScan *) *plan)->values_lists;
 
-		return IsA(arg, Const) && !((Const *) arg)->constisnull &&
-			((Const *) arg)->consttype == REGCLASSOID &&
-			DatumGetObjectId(((Const *) arg)->constvalue) == seqid;
+		*nrows = list_length(lists);
+		*plan = NULL;
+		return list_nth(list_nth(lists, row), var->varattno - 1);
 	}
-	if (IsA(expr, Var) && plan != NULL)
+	if (var->varno == OUTER_VAR && outerPlan(*plan) != NULL)
 	{
-		Var		   *var = (Var *) expr;
+		TargetEntry *tle = get_tle_by_resno(outerPlan(*plan)->targetlist,
+											var->varattno);
 
-		if (IsA(plan, ValuesScan) && var->varno == ((Scan *) plan)->scanrelid)
-		{
-			ListCell   *lc;
-
-			foreach(lc, ((ValuesScan *) plan)->values_lists)
-				if (!is_seq_default(NULL, list_nth(lfirst(lc), var->varattno - 1), seqid))
-					return false;
-			return true;
-		}
-		if (var->varno == OUTER_VAR && outerPlan(plan) != NULL)
-		{
-			TargetEntry *tle = get_tle_by_resno(outerPlan(plan)->targetlist,
-												var->varattno);
-
-			return tle && is_seq_default(outerPlan(plan), (Node *) tle->expr, seqid);
-		}
+		*plan = outerPlan(*plan);
+		return tle ? (Node *) tle->expr : NULL;
 	}
-	return false;
+	return NULL;
+}
+
+/*
+ * Is expr the nextval() of seqid in every row, as a default or an identity
+ * column puts it?  plan is the node whose target list expr is in; a Var is
+ * followed into the VALUES list or the child plan it reads from, so that
+ * multi-row VALUES with DEFAULT are seen too.
+ */
+static bool
+is_seq_default(Plan *plan, Node *expr, Oid seqid)
+{
+	int			nrows = 1;
+
+	if (seqguard_nextval_of(expr) == seqid)
+		return true;
+	expr = strip_integer_casts(expr);
+	if (expr == NULL || !IsA(expr, Var) || plan == NULL)
+		return false;
+	for (int row = 0; row < nrows; row++)
+	{
+		Plan	   *p = plan;
+
+		if (!is_seq_default(p, var_source(&p, (Var *) expr, row, &nrows), seqid))
+			return false;
+	}
+	return true;
 }
 
 /* the expression a target list gives column attnum, or NULL */
@@ -111,87 +131,210 @@ tlist_expr(List *tlist, AttrNumber attnum)
 	return tle ? (Node *) tle->expr : NULL;
 }
 
+/* note value v in *kv */
+static void
+known_value(KnownValues *kv, int64 v)
+{
+	if (kv->nvalues == kv->space)
+	{
+		kv->space = kv->space ? kv->space * 2 : 8;
+		kv->values = kv->values ? repalloc(kv->values, kv->space * sizeof(int64)) :
+			palloc(kv->space * sizeof(int64));
+	}
+	kv->values[kv->nvalues++] = v;
+}
+
+/* the integer a constant or an external parameter holds; false otherwise */
+static bool
+plain_integer(Node *expr, ParamListInfo params, bool *isnull, int64 *v)
+{
+	Oid			type;
+	Datum		d;
+
+	if (IsA(expr, Const))
+	{
+		type = ((Const *) expr)->consttype;
+		*isnull = ((Const *) expr)->constisnull;
+		d = ((Const *) expr)->constvalue;
+	}
+	else if (IsA(expr, Param) && ((Param *) expr)->paramkind == PARAM_EXTERN &&
+			 params != NULL && ((Param *) expr)->paramid > 0 &&
+			 ((Param *) expr)->paramid <= params->numParams)
+	{
+		Param	   *p = (Param *) expr;
+		ParamExternData workspace;
+		ParamExternData *prm = params->paramFetch != NULL ?
+			params->paramFetch(params, p->paramid, false, &workspace) :
+			&params->params[p->paramid - 1];
+
+		if (prm == NULL || prm->ptype != p->paramtype)
+			return false;
+		type = p->paramtype;
+		*isnull = prm->isnull;
+		d = prm->value;
+	}
+	else
+		return false;
+
+	if (*isnull)
+		return true;
+	switch (type)
+	{
+		case INT2OID:
+			*v = DatumGetInt16(d);
+			return true;
+		case INT4OID:
+			*v = DatumGetInt32(d);
+			return true;
+		case INT8OID:
+			*v = DatumGetInt64(d);
+			return true;
+	}
+	return false;
+}
+
 /*
- * Can this ModifyTable node write a value of its own into feed's column
- * of result relation number i?  When in doubt, yes: that costs a probe.
- * A stored generated column is computed from others, so any write may
- * change it.
+ * The values that expr (in plan's target list) gave the column in every
+ * row, into *kv, when the plan carries them all: integer constants or
+ * parameters, or the sequence's own default (which is not a value of the
+ * statement's own).  False when any row's value is computed.
  */
 static bool
+plan_values(Plan *plan, Node *expr, Oid seqid, ParamListInfo params, KnownValues *kv)
+{
+	int			nrows = 1;
+	bool		isnull;
+	int64		v;
+
+	if (seqguard_nextval_of(expr) == seqid)
+		return true;
+	expr = strip_integer_casts(expr);
+	if (expr == NULL)
+		return false;
+	if (!IsA(expr, Var))
+	{
+		if (!plain_integer(expr, params, &isnull, &v))
+			return false;
+		if (!isnull)
+			known_value(kv, v);
+		return true;
+	}
+	if (plan == NULL)
+		return false;
+	for (int row = 0; row < nrows; row++)
+	{
+		Plan	   *p = plan;
+
+		if (!plan_values(p, var_source(&p, (Var *) expr, row, &nrows), seqid, params, kv))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * What this ModifyTable node can have written into feed's column of
+ * result relation number i.  When in doubt, WRITES_OWN: that costs a
+ * probe.  A stored generated column is computed from others, so any
+ * write may change it.
+ */
+static Writes
 writes_own_value(ModifyTable *mt, int i, ResultRelInfo *rri, const SeqFeed *feed)
 {
 	TriggerDesc *trig = rri ? rri->ri_TrigDesc : NULL;
+	bool		before_insert = trig && trig->trig_insert_before_row;
+	bool		before_update = trig && trig->trig_update_before_row;
 	ListCell   *lc;
 
 	if (feed->generated == ATTRIBUTE_GENERATED_STORED)
-		return mt->operation == CMD_INSERT || mt->operation == CMD_UPDATE ||
-			mt->operation == CMD_MERGE;
+		return (mt->operation == CMD_INSERT || mt->operation == CMD_UPDATE ||
+				mt->operation == CMD_MERGE) ? WRITES_OWN : WRITES_NONE;
 
 	switch (mt->operation)
 	{
 		case CMD_INSERT:
-			if ((trig && trig->trig_insert_before_row) ||
+			if (!is_seq_default(outerPlan(&mt->plan),
+								tlist_expr(outerPlan(&mt->plan)->targetlist, feed->attnum),
+								feed->seqid) ||
 				(mt->onConflictAction == ONCONFLICT_UPDATE &&
-				 ((trig && trig->trig_update_before_row) ||
-				  list_member_int(mt->onConflictCols, feed->attnum))))
-				return true;
-			return !is_seq_default(outerPlan(&mt->plan),
-								   tlist_expr(outerPlan(&mt->plan)->targetlist, feed->attnum),
-								   feed->seqid);
+				 list_member_int(mt->onConflictCols, feed->attnum)))
+				return WRITES_OWN;
+			return (before_insert ||
+					(mt->onConflictAction == ONCONFLICT_UPDATE && before_update)) ?
+				WRITES_MAYBE : WRITES_NONE;
 		case CMD_UPDATE:
-			return (trig && trig->trig_update_before_row) ||
-				list_member_int(list_nth(mt->updateColnosLists, i), feed->attnum);
+			if (list_member_int(list_nth(mt->updateColnosLists, i), feed->attnum))
+				return WRITES_OWN;
+			return before_update ? WRITES_MAYBE : WRITES_NONE;
 		case CMD_MERGE:
-			if (trig && (trig->trig_insert_before_row || trig->trig_update_before_row))
-				return true;
 			foreach(lc, list_nth(mt->mergeActionLists, i))
 			{
 				MergeAction *action = lfirst(lc);
 
 				if (action->commandType == CMD_UPDATE &&
 					list_member_int(action->updateColnos, feed->attnum))
-					return true;
+					return WRITES_OWN;
 				if (action->commandType == CMD_INSERT &&
 					!is_seq_default(NULL, tlist_expr(action->targetList, feed->attnum),
 									feed->seqid))
-					return true;
+					return WRITES_OWN;
 			}
-			return false;
+			return (before_insert || before_update) ? WRITES_MAYBE : WRITES_NONE;
 		default:
-			return false;
+			return WRITES_NONE;
 	}
 }
 
+/* the ResultRelInfo of a result relation's range table index, or NULL if pruned */
+static ResultRelInfo *
+result_rel(EState *estate, Index rti)
+{
+	return estate->es_result_relations ? estate->es_result_relations[rti - 1] : NULL;
+}
+
 /*
- * Add the targets of one ModifyTable node: the columns of its result
+ * The targets of one ModifyTable node: the columns of its result
  * relations it may have written values of its own into.  Adds to *written
- * the sequences concerned.  Allocates nothing for a node that wrote only
- * the sequences' own values, the common case.
+ * the sequences it wrote values of its own for.  Allocates nothing for a
+ * node that wrote only the sequences' own values, the common case.
+ *
+ * With targets NULL, only says whether there may be any, from the cache
+ * alone; true also when the cache cannot tell.
  */
-static void
+static bool
 node_targets(ModifyTable *mt, EState *estate, List **targets, List **written)
 {
 	List	   *mine = NIL;
+	bool		any = false;
 	ListCell   *rc;
 
 	foreach(rc, mt->resultRelations)
 	{
-		Index		rti = lfirst_int(rc);
-		ResultRelInfo *rri = estate->es_result_relations ?
-			estate->es_result_relations[rti - 1] : NULL;
+		ResultRelInfo *rri = result_rel(estate, lfirst_int(rc));
+		List	   *feeds;
 		ListCell   *fc;
 
 		if (rri == NULL)
 			continue;			/* pruned: not written */
-		foreach(fc, guard_feeds(RelationGetRelid(rri->ri_RelationDesc)))
+		if (targets == NULL)
+		{
+			if (!guard_cached_feeds(RelationGetRelid(rri->ri_RelationDesc), &feeds))
+				return true;
+		}
+		else
+			feeds = guard_feeds(RelationGetRelid(rri->ri_RelationDesc));
+		foreach(fc, feeds)
 		{
 			SeqFeed    *feed = lfirst(fc);
+			Writes		w = writes_own_value(mt, foreach_current_index(rc), rri, feed);
 
-			if (writes_own_value(mt, foreach_current_index(rc), rri, feed))
-			{
-				guard_add_target(targets, rri->ri_RelationDesc, feed);
+			if (w == WRITES_NONE)
+				continue;
+			if (targets == NULL)
+				return true;
+			guard_add_target(targets, rri->ri_RelationDesc, feed, w == WRITES_MAYBE);
+			if (w == WRITES_OWN)
 				mine = list_append_unique_oid(mine, feed->seqid);
-			}
+			any = true;
 		}
 	}
 
@@ -206,16 +349,78 @@ node_targets(ModifyTable *mt, EState *estate, List **targets, List **written)
 		mt->rootRelation > 0)
 		foreach(rc, mt->resultRelations)
 		{
-			Index		rti = lfirst_int(rc);
-			ResultRelInfo *rri = estate->es_result_relations ?
-				estate->es_result_relations[rti - 1] : NULL;
+			ResultRelInfo *rri = result_rel(estate, lfirst_int(rc));
+			bool		triggers;
 
-			if (rri != NULL &&
-				RELKIND_HAS_STORAGE(rri->ri_RelationDesc->rd_rel->relkind))
-				guard_add_targets(targets, rri->ri_RelationDesc, mine,
-							rri->ri_TrigDesc && rri->ri_TrigDesc->trig_insert_before_row);
+			if (rri == NULL ||
+				!RELKIND_HAS_STORAGE(rri->ri_RelationDesc->rd_rel->relkind))
+				continue;
+			triggers = rri->ri_TrigDesc && rri->ri_TrigDesc->trig_insert_before_row;
+			if (targets == NULL)
+			{
+				if (triggers)
+					return true;
+				continue;
+			}
+			guard_add_targets(targets, rri->ri_RelationDesc, mine, triggers);
 		}
-	*written = list_concat_unique_oid(*written, mine);
+	if (written != NULL)
+		*written = list_concat_unique_oid(*written, mine);
+	return any;
+}
+
+/*
+ * The values a simple INSERT (one ModifyTable node, no ON CONFLICT, no
+ * data-modifying WITH, no BEFORE ROW INSERT trigger on the table or on a
+ * partition rows were routed to) wrote into the columns of its target,
+ * per sequence, where the plan carries them all.  Then the rows are not
+ * read for them (guard_act.c).
+ */
+static List *
+statement_values(QueryDesc *queryDesc, List *targets)
+{
+	PlannedStmt *stmt = queryDesc->plannedstmt;
+	EState	   *estate = queryDesc->estate;
+	ModifyTable *mt;
+	Plan	   *source;
+	List	   *known = NIL;
+	ListCell   *lc;
+
+	if (!IsA(stmt->planTree, ModifyTable) || stmt->hasModifyingCTE)
+		return NIL;
+	mt = (ModifyTable *) stmt->planTree;
+	if (mt->operation != CMD_INSERT || mt->onConflictAction != ONCONFLICT_NONE ||
+		list_length(mt->resultRelations) != 1)
+		return NIL;
+	foreach(lc, estate->es_tuple_routing_result_relations)
+	{
+		ResultRelInfo *rri = lfirst(lc);
+
+		if (rri->ri_TrigDesc && rri->ri_TrigDesc->trig_insert_before_row)
+			return NIL;
+	}
+
+	source = outerPlan(&mt->plan);
+	foreach(lc, targets)
+	{
+		Target	   *t = lfirst(lc);
+		KnownValues *kv;
+		ListCell   *kc;
+		bool		seen = false;
+
+		if (t->maybe || t->feed->generated == ATTRIBUTE_GENERATED_STORED)
+			continue;
+		foreach(kc, known)
+			seen |= ((KnownValues *) lfirst(kc))->seqid == t->feed->seqid;
+		if (seen)
+			continue;
+		kv = palloc0(sizeof(KnownValues));
+		kv->seqid = t->feed->seqid;
+		if (plan_values(source, tlist_expr(source->targetlist, t->feed->attnum),
+						t->feed->seqid, estate->es_param_list_info, kv))
+			known = lappend(known, kv);
+	}
+	return known;
 }
 
 /*
@@ -232,26 +437,54 @@ guard_statement(void *arg)
 	EState	   *estate = queryDesc->estate;
 	List	   *targets = NIL;
 	List	   *written = NIL;	/* sequences some node wrote values for */
+	bool		conflict_update = false;
 	ListCell   *lc;
 
 	if (IsA(stmt->planTree, ModifyTable))
+	{
 		node_targets((ModifyTable *) stmt->planTree, estate, &targets, &written);
+		conflict_update |= ((ModifyTable *) stmt->planTree)->onConflictAction == ONCONFLICT_UPDATE;
+	}
 	foreach(lc, stmt->subplans)
 		if (lfirst(lc) && IsA(lfirst(lc), ModifyTable))
+		{
 			node_targets(lfirst(lc), estate, &targets, &written);
+			conflict_update |= ((ModifyTable *) lfirst(lc))->onConflictAction == ONCONFLICT_UPDATE;
+		}
 
 	/*
 	 * Partitions rows were routed to (INSERT through the root, UPDATE moving
 	 * a row) received the values written, and pass their own BEFORE ROW
-	 * triggers, which may set the column.
+	 * triggers, which may set the column: BEFORE INSERT, and BEFORE UPDATE
+	 * where ON CONFLICT DO UPDATE updated a row there.
 	 */
 	foreach(lc, estate->es_tuple_routing_result_relations)
 	{
 		ResultRelInfo *rri = lfirst(lc);
-		bool		triggers = rri->ri_TrigDesc && rri->ri_TrigDesc->trig_insert_before_row;
+		TriggerDesc *trig = rri->ri_TrigDesc;
+		bool		triggers = trig && (trig->trig_insert_before_row ||
+										(conflict_update && trig->trig_update_before_row));
 
 		if (written != NIL || triggers)
 			guard_add_targets(&targets, rri->ri_RelationDesc, written, triggers);
 	}
-	guard_act(targets, estate->es_output_cid);
+	guard_act(targets, statement_values(queryDesc, targets), estate->es_output_cid);
+}
+
+/*
+ * Can this statement have written values of its own into a sequence-fed
+ * column, as far as the cache tells without building anything?  False
+ * only when certain that it did not: then the guard needs no set-up at
+ * all, the cost of a plain INSERT that takes its default.
+ */
+bool
+guard_statement_may_write(QueryDesc *queryDesc)
+{
+	PlannedStmt *stmt = queryDesc->plannedstmt;
+	EState	   *estate = queryDesc->estate;
+
+	if (!IsA(stmt->planTree, ModifyTable) || stmt->hasModifyingCTE ||
+		estate->es_tuple_routing_result_relations != NIL)
+		return true;
+	return node_targets((ModifyTable *) stmt->planTree, estate, NULL, NULL);
 }

@@ -3,8 +3,7 @@
  * guard_utility.c
  *	  The guard's part in utility statements: COPY FROM, which writes rows
  *	  without a plan, and the DDL that brings existing rows under a sequence
- *	  (ATTACH PARTITION, INHERIT, ADD ... AS IDENTITY, SET DEFAULT, a TYPE
- *	  change that rewrites the column, ALTER SEQUENCE ... OWNED BY).
+ *	  (see ddl_subjects()).
  *
  * Copyright (c) 2026, seqguard developers
  *
@@ -14,14 +13,23 @@
  */
 #include "postgres.h"
 
+#include "access/genam.h"
+#include "access/htup_details.h"
 #include "access/relation.h"
+#include "access/table.h"
 #include "access/xact.h"
 #include "catalog/dependency.h"
+#include "catalog/indexing.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_class.h"
+#include "catalog/pg_depend.h"
 #include "catalog/pg_inherits.h"
+#include "catalog/pg_type.h"
 #include "commands/copy.h"
+#include "nodes/makefuncs.h"
+#include "parser/parse_type.h"
 #include "storage/lmgr.h"
+#include "utils/fmgroids.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
 #include "utils/syscache.h"
@@ -56,12 +64,83 @@ add_subject(List **subjects, Oid relid, Oid from, const char *column, Oid seqid)
 	*subjects = lappend(*subjects, subject);
 }
 
+/* the subject of a pg_sequence row's OWNED BY: the owning table's rows */
+static void
+add_owned_subject(List **subjects, RangeVar *sequence)
+{
+	Oid			seqid = RangeVarGetRelid(sequence, NoLock, true);
+	Oid			tableid;
+	int32		colid;
+
+	if (OidIsValid(seqid) && sequenceIsOwned(seqid, DEPENDENCY_AUTO, &tableid, &colid))
+		add_subject(subjects, tableid, InvalidOid, NULL, seqid);
+}
+
+/* does a list of sequence options set OWNED BY? */
+static bool
+sets_owned_by(List *options)
+{
+	ListCell   *lc;
+
+	foreach(lc, options)
+		if (strcmp(((DefElem *) lfirst(lc))->defname, "owned_by") == 0)
+			return true;
+	return false;
+}
+
+/*
+ * The subjects of ALTER DOMAIN ... SET DEFAULT: every column of the domain
+ * (a column with a default of its own keeps it; guard_ddl() finds which
+ * now take the domain's), found through their pg_depend rows.
+ */
+static void
+add_domain_subjects(List **subjects, AlterDomainStmt *stmt)
+{
+	TypeName   *name = makeTypeNameFromNameList(stmt->typeName);
+	Type		type = LookupTypeName(NULL, name, NULL, true);
+	Oid			typid;
+	Relation	dep;
+	ScanKeyData key[2];
+	SysScanDesc scan;
+	HeapTuple	tuple;
+
+	if (type == NULL)
+		return;
+	typid = typeTypeId(type);
+	ReleaseSysCache(type);
+
+	dep = table_open(DependRelationId, AccessShareLock);
+	ScanKeyInit(&key[0], Anum_pg_depend_refclassid, BTEqualStrategyNumber,
+				F_OIDEQ, ObjectIdGetDatum(TypeRelationId));
+	ScanKeyInit(&key[1], Anum_pg_depend_refobjid, BTEqualStrategyNumber,
+				F_OIDEQ, ObjectIdGetDatum(typid));
+	scan = systable_beginscan(dep, DependReferenceIndexId, true, NULL, 2, key);
+	while (HeapTupleIsValid(tuple = systable_getnext(scan)))
+	{
+		Form_pg_depend d = (Form_pg_depend) GETSTRUCT(tuple);
+		char	   *attname;
+
+		if (d->classid != RelationRelationId || d->objsubid <= 0)
+			continue;
+		attname = get_attname(d->objid, d->objsubid, true);
+		if (attname != NULL)
+			add_subject(subjects, d->objid, d->objid, attname, InvalidOid);
+	}
+	systable_endscan(scan);
+	table_close(dep, AccessShareLock);
+}
+
 /*
  * The subjects of DDL that brings rows under a sequence: ATTACH PARTITION
- * and INHERIT (the child's rows, for its new parent's sequences), ADD ...
- * AS IDENTITY, SET DEFAULT and a TYPE change that rewrites the column (the
- * column's rows, for its sequences), and ALTER SEQUENCE ... OWNED BY (the
- * owning table's rows, for that sequence).  Every subcommand counts.
+ * and INHERIT (the child's rows, for its new parent's sequences); ADD ...
+ * AS IDENTITY, SET DEFAULT, DROP DEFAULT (which can let a domain's
+ * nextval() default apply) and a TYPE change that rewrites the column (the
+ * column's rows, for its sequences); CREATE or ALTER SEQUENCE ... OWNED
+ * BY (the owning table's rows, for that sequence); ALTER DOMAIN ... SET
+ * DEFAULT (the rows of its columns).  Every subcommand counts.
+ *
+ * OWNED BY given by CREATE TABLE or ADD COLUMN for a serial column (a
+ * subcommand) covers a column just filled from the sequence.
  */
 static List *
 ddl_subjects(Node *parsetree, ProcessUtilityContext context)
@@ -90,42 +169,30 @@ ddl_subjects(Node *parsetree, ProcessUtilityContext context)
 							RangeVarGetRelid((RangeVar *) cmd->def, NoLock, true),
 							NULL, InvalidOid);
 			else if (cmd->subtype == AT_AddIdentity || cmd->subtype == AT_AlterColumnType ||
-					 (cmd->subtype == AT_ColumnDefault && cmd->def != NULL))
+					 cmd->subtype == AT_ColumnDefault)
 				add_subject(&subjects, relid, relid, cmd->name, InvalidOid);
 		}
 	}
-
-	/*
-	 * OWNED BY given by CREATE TABLE or ADD COLUMN for a serial column (a
-	 * subcommand) covers a column just filled from the sequence.
-	 */
-	else if (IsA(parsetree, AlterSeqStmt) && context != PROCESS_UTILITY_SUBCOMMAND)
-	{
-		foreach(lc, ((AlterSeqStmt *) parsetree)->options)
-		{
-			Oid			seqid;
-			Oid			tableid;
-			int32		colid;
-
-			if (strcmp(((DefElem *) lfirst(lc))->defname, "owned_by") != 0)
-				continue;
-			seqid = RangeVarGetRelid(((AlterSeqStmt *) parsetree)->sequence, NoLock, true);
-			if (OidIsValid(seqid) &&
-				sequenceIsOwned(seqid, DEPENDENCY_AUTO, &tableid, &colid))
-				add_subject(&subjects, tableid, InvalidOid, NULL, seqid);
-		}
-	}
+	else if (context == PROCESS_UTILITY_SUBCOMMAND)
+		return NIL;
+	else if (IsA(parsetree, AlterSeqStmt) && sets_owned_by(((AlterSeqStmt *) parsetree)->options))
+		add_owned_subject(&subjects, ((AlterSeqStmt *) parsetree)->sequence);
+	else if (IsA(parsetree, CreateSeqStmt) && sets_owned_by(((CreateSeqStmt *) parsetree)->options))
+		add_owned_subject(&subjects, ((CreateSeqStmt *) parsetree)->sequence);
+	else if (IsA(parsetree, AlterDomainStmt) && ((AlterDomainStmt *) parsetree)->subtype == 'T' &&
+			 ((AlterDomainStmt *) parsetree)->def != NULL)
+		add_domain_subjects(&subjects, (AlterDomainStmt *) parsetree);
 	return subjects;
 }
 
 /*
  * After DDL that brought rows under a sequence: every row of the subject
- * table's tree counts, as if written by the statement.  Members that the
- * statement did not lock are locked without waiting; one that cannot be
- * locked cannot be read, which is said (error mode: the statement fails).
+ * table's tree counts, as if written by the statement.  The tree is read
+ * one member at a time (guard_act.c), so that trees of thousands of
+ * partitions fit in the lock table.
  */
 static void
-guard_ddl(const DdlSubject *subject, List **targets, List **rels, List **locked)
+guard_ddl(const DdlSubject *subject, List **targets)
 {
 	List	   *seqids = NIL;
 	ListCell   *lc;
@@ -145,28 +212,17 @@ guard_ddl(const DdlSubject *subject, List **targets, List **rels, List **locked)
 	if (seqids == NIL)
 		return;
 
-	foreach(lc, find_all_inheritors(subject->relid, NoLock, NULL))
+	foreach(lc, guard_feeds(subject->relid))
 	{
-		Oid			member = lfirst_oid(lc);
-		Relation	rel;
+		SeqFeed    *feed = lfirst(lc);
+		Target	   *t;
 
-		if (!CheckRelationOidLockedByMe(member, AccessShareLock, true))
-		{
-			if (!ConditionalLockRelationOid(member, AccessShareLock))
-			{
-				ereport(seqguard_mode == GUARD_ERROR ? ERROR : WARNING,
-						(errcode(ERRCODE_LOCK_NOT_AVAILABLE),
-						 errmsg("seqguard cannot check the rows of table \"%s\": it is locked by another session",
-								get_rel_name(member))));
-				continue;
-			}
-			*locked = lappend_oid(*locked, member);
-		}
-		if ((rel = try_relation_open(member, NoLock)) != NULL)
-		{
-			*rels = lappend(*rels, rel);
-			guard_add_targets(targets, rel, seqids, false);
-		}
+		if (!list_member_oid(seqids, feed->seqid))
+			continue;
+		t = palloc0(sizeof(Target));
+		t->root = subject->relid;
+		t->feed = feed;
+		*targets = lappend(*targets, t);
 	}
 }
 
@@ -207,17 +263,17 @@ guard_copy(const UtilityWork *uw)
 		foreach(fc, guard_feeds(RelationGetRelid(rel)))
 		{
 			SeqFeed    *feed = lfirst(fc);
-			bool		listed = copy->attlist == NIL || triggers ||
+			bool		listed = copy->attlist == NIL ||
 				feed->generated == ATTRIBUTE_GENERATED_STORED;
 			ListCell   *ac;
 
 			foreach(ac, copy->attlist)
 				listed |= strcmp(strVal(lfirst(ac)), feed->attname) == 0;
-			if (listed)
-				guard_add_target(&targets, rel, feed);
+			if (listed || triggers)
+				guard_add_target(&targets, rel, feed, !listed);
 		}
 	}
-	guard_act(targets, uw->cid);
+	guard_act(targets, NIL, uw->cid);
 	foreach(lc, rels)
 		relation_close(lfirst(lc), NoLock);
 }
@@ -228,8 +284,6 @@ guard_utility(void *arg)
 	UtilityWork *uw = arg;
 	List	   *subjects;
 	List	   *targets = NIL;
-	List	   *rels = NIL;
-	List	   *locked = NIL;
 	ListCell   *lc;
 
 	if (IsA(uw->parsetree, CopyStmt))
@@ -244,10 +298,6 @@ guard_utility(void *arg)
 	CommandCounterIncrement();
 	guard_cache_refresh();
 	foreach(lc, subjects)
-		guard_ddl(lfirst(lc), &targets, &rels, &locked);
-	guard_act(targets, InvalidCommandId);
-	foreach(lc, rels)
-		relation_close(lfirst(lc), NoLock);
-	foreach(lc, locked)
-		UnlockRelationOid(lfirst_oid(lc), AccessShareLock);
+		guard_ddl(lfirst(lc), &targets);
+	guard_act(targets, NIL, InvalidCommandId);
 }

@@ -225,13 +225,45 @@ open_usable_index(Relation heap, AttrNumber attnum, Oid typid, bool *locked)
 	return result;
 }
 
+/* Did the current transaction write this row version at command cid or later? */
+static bool
+written_by_statement(HeapTupleHeader h, CommandId cid)
+{
+	if (!TransactionIdIsCurrentTransactionId(HeapTupleHeaderGetRawXmin(h)))
+		return false;
+	/* rows frozen as they were written (COPY FREEZE) keep no command id */
+	return HeapTupleHeaderXminFrozen(h) || HeapTupleHeaderGetCmin(h) >= cid;
+}
+
 /*
- * Did a version of a row that the statement (commands from cid on)
- * updated or deleted hold this value too?  Then a row version it wrote
- * with the value brings no new value: an UPDATE of another column, or
- * one that a BEFORE UPDATE trigger passed through, keeps the id.  Found
- * with an equality search of the index under SnapshotAny, which returns
- * every version.
+ * Was this row version updated, not deleted, by the current transaction
+ * at command cid or later?  An updated version points to its successor;
+ * a deleted one to itself (or, moved to another partition, to no tuple).
+ */
+static bool
+updated_by_statement(HeapTuple tuple, CommandId cid)
+{
+	HeapTupleHeader h = tuple->t_data;
+
+	return !(h->t_infomask & HEAP_XMAX_INVALID) &&
+		!HEAP_XMAX_IS_LOCKED_ONLY(h->t_infomask) &&
+		TransactionIdIsCurrentTransactionId(HeapTupleHeaderGetUpdateXid(h)) &&
+		HeapTupleHeaderGetCmax(h) >= cid &&
+		!ItemPointerEquals(&tuple->t_self, &h->t_ctid) &&
+		!HeapTupleHeaderIndicatesMovedPartitions(h);
+}
+
+/*
+ * Did the statement (commands from cid on) update a row that held this
+ * value before it began?  Then a version it wrote with the value brings
+ * no new value: an UPDATE of another column, or one that a BEFORE UPDATE
+ * trigger passed through, keeps the id.  A version the statement itself
+ * wrote does not count as "before": an explicit id whose AFTER trigger
+ * then updates the row was still written by the statement; nor does a
+ * deleted row: a BEFORE INSERT trigger that deletes the row with the same
+ * id (an upsert by delete-then-insert), or the same id written twice,
+ * brings the id anew.  Found with an equality search of the index under
+ * SnapshotAny, which returns every version, those of HOT chains too.
  */
 static bool
 value_replaced(Relation heap, Relation index, Datum value, CommandId cid)
@@ -254,13 +286,10 @@ value_replaced(Relation heap, Relation index, Datum value, CommandId cid)
 	{
 		bool		shouldfree;
 		HeapTuple	tuple = ExecFetchSlotHeapTuple(slot, false, &shouldfree);
-		HeapTupleHeader h = tuple->t_data;
 
 		CHECK_FOR_INTERRUPTS();
-		found = !(h->t_infomask & HEAP_XMAX_INVALID) &&
-			!HEAP_XMAX_IS_LOCKED_ONLY(h->t_infomask) &&
-			TransactionIdIsCurrentTransactionId(HeapTupleHeaderGetUpdateXid(h)) &&
-			HeapTupleHeaderGetCmax(h) >= cid;
+		found = updated_by_statement(tuple, cid) &&
+			!written_by_statement(tuple->t_data, cid);
 		if (shouldfree)
 			heap_freetuple(tuple);
 	}
@@ -270,13 +299,11 @@ value_replaced(Relation heap, Relation index, Datum value, CommandId cid)
 }
 
 /*
- * Did the current transaction write the row in slot, with a value of its
- * own, by command cid or a later one?  Rows frozen as they were written
- * (COPY FREEZE) keep no command id and count.  When the row was reached
- * through an index on the column (index not NULL), a version made by a
- * HOT update, or one replacing a version with the same value, brings no
- * new value.  Only heap tuples carry all this; for other table access
- * methods every row counts as written.
+ * Did the statement (commands from cid on) write the row in slot with a
+ * value of its own?  When the row was reached through an index on the
+ * column (index not NULL), a version that replaces a row the statement
+ * found with the same value brings no new value.  Only heap tuples carry
+ * all this; for other table access methods every row counts as written.
  */
 static bool
 written_since(Relation rel, Relation index, TupleTableSlot *slot, Datum value,
@@ -284,44 +311,23 @@ written_since(Relation rel, Relation index, TupleTableSlot *slot, Datum value,
 {
 	bool		shouldfree;
 	HeapTuple	tuple;
-	HeapTupleHeader h;
 	bool		result;
 
 	if (rel->rd_rel->relam != HEAP_TABLE_AM_OID)
 		return true;
 	tuple = ExecFetchSlotHeapTuple(slot, false, &shouldfree);
-	h = tuple->t_data;
-	if (!TransactionIdIsCurrentTransactionId(HeapTupleHeaderGetRawXmin(h)))
-		result = false;
-	else if (HeapTupleHeaderXminFrozen(h))
-		result = true;
-	else if (HeapTupleHeaderGetCmin(h) < cid)
-		result = false;
-	else if (index != NULL && HeapTupleHeaderIsHeapOnly(h))
-		result = false;
-	else
-		result = index == NULL || !value_replaced(rel, index, value, cid);
+	result = written_by_statement(tuple->t_data, cid) &&
+		(index == NULL || !value_replaced(rel, index, value, cid));
 	if (shouldfree)
 		heap_freetuple(tuple);
 	return result;
 }
 
-/* what one probe looks for */
-typedef struct ProbeSpec
-{
-	AttrNumber	attnum;
-	Oid			typid;
-	bool		want_max;
-	bool		bounded;		/* only values at or past "from" count */
-	int64		from;
-	CommandId	cid;			/* only rows written by commands from cid on
-								 * count; InvalidCommandId: every row */
-	bool		transient;		/* drop the index's relcache entry after */
-} ProbeSpec;
-
 /*
- * Does this row's value count?  Returns false to pass over it; sets *stop
- * when no later value in the index order can count either.
+ * Does this row's value count?  Returns false to pass over it: a NULL,
+ * NaN or infinity, a value past the limit, a row not written by the
+ * statement; sets *stop when no later value in the index order can count
+ * either.
  */
 static bool
 value_counts(Relation rel, Relation index, TupleTableSlot *slot,
@@ -332,6 +338,9 @@ value_counts(Relation rel, Relation index, TupleTableSlot *slot,
 
 	*stop = false;
 	if (isnull || (*cls = integral_value(d, spec->typid, spec->want_max, v)) == VALUE_NOT_FINITE)
+		return false;
+	if (spec->limited &&
+		(*cls == VALUE_OUT_OF_RANGE || (spec->want_max ? *v > spec->limit : *v < spec->limit)))
 		return false;
 	if (*cls == VALUE_OK && spec->bounded &&
 		(spec->want_max ? *v < spec->from : *v > spec->from))
@@ -362,10 +371,25 @@ probe_by_index(Relation heap, const ProbeSpec *spec, ColumnExtreme *result)
 	if (index == NULL)
 		return false;
 
-	/* the same "IS NOT NULL" key get_actual_variable_endpoint uses */
-	ScanKeyEntryInitialize(&key, SK_ISNULL | SK_SEARCHNOTNULL, 1,
-						   InvalidStrategy, InvalidOid, InvalidOid,
-						   InvalidOid, (Datum) 0);
+	/*
+	 * For an integer column with a limit, start at the limit, so that any
+	 * number of values past it (sentinels) cost one descent; otherwise
+	 * the same "IS NOT NULL" key get_actual_variable_endpoint uses.
+	 */
+	if (spec->limited && seqguard_is_integer_type(spec->typid))
+	{
+		StrategyNumber strategy = spec->want_max ? BTLessEqualStrategyNumber :
+			BTGreaterEqualStrategyNumber;
+		Oid			op = get_opfamily_member(INTEGER_BTREE_FAM_OID, spec->typid,
+											 INT8OID, strategy);
+
+		ScanKeyEntryInitialize(&key, 0, 1, strategy, INT8OID, InvalidOid,
+							   get_opcode(op), Int64GetDatum(spec->limit));
+	}
+	else
+		ScanKeyEntryInitialize(&key, SK_ISNULL | SK_SEARCHNOTNULL, 1,
+							   InvalidStrategy, InvalidOid, InvalidOid,
+							   InvalidOid, (Datum) 0);
 	dir = (spec->want_max != ((index->rd_indoption[0] & INDOPTION_DESC) != 0)) ?
 		BackwardScanDirection : ForwardScanDirection;
 	slot = table_slot_create(heap, NULL);
@@ -427,40 +451,20 @@ probe_by_scan(Relation heap, const ProbeSpec *spec, ColumnExtreme *result)
 	result->scanned = true;
 }
 
-static void
-probe(Relation rel, const ProbeSpec *spec, ColumnExtreme *result)
+/*
+ * Read one column of one relation with storage, which the caller has
+ * locked, as spec says, into *result (which may already hold the values
+ * of other relations).
+ */
+void
+seqguard_probe(Relation rel, const ProbeSpec *spec, ColumnExtreme *result)
 {
-	if (!probe_by_index(rel, spec, result))
+	if (probe_by_index(rel, spec, result))
+		return;
+	if (spec->index_only)
+		result->no_index = true;
+	else
 		probe_by_scan(rel, spec, result);
-}
-
-/*
- * The extreme value of one column of one relation with storage, which the
- * caller has locked: the largest when want_max, else the smallest.
- */
-void
-seqguard_probe_relation(Relation rel, AttrNumber attnum, Oid typid,
-						bool want_max, ColumnExtreme *result)
-{
-	ProbeSpec	spec = {attnum, typid, want_max, false, 0, InvalidCommandId, false};
-
-	probe(rel, &spec, result);
-}
-
-/*
- * The extreme value that the current transaction wrote into the column at
- * command cid or later, among the values at or past "from" (in the
- * direction of want_max).  Rows at or past a sequence's next value are
- * few, so this reads little.
- */
-void
-seqguard_written_extreme(Relation rel, AttrNumber attnum, Oid typid,
-						 bool want_max, int64 from, CommandId cid,
-						 ColumnExtreme *result)
-{
-	ProbeSpec	spec = {attnum, typid, want_max, true, from, cid, false};
-
-	probe(rel, &spec, result);
 }
 
 /*
@@ -488,20 +492,112 @@ read_denied(const SeqFeed *feed)
 }
 
 /*
- * Fill *result with the extreme value of feed's column over the root and
- * every inheritor: the largest when want_max, else the smallest.  Members
- * are locked one at a time, without waiting, and released once read.  A
+ * Read spec's column (named attname, numbered attnum in the root) of every
+ * member of root's tree into *result; the caller holds a lock on root.
+ * Members are locked one at a time, without waiting, and released once
+ * read, so that trees of thousands of members fit in the lock table.  A
  * member that is another session's temporary table cannot be read (its
  * pages live in that session's memory): its name goes to result->unseen.
- * When the table was dropped before it could be locked, result->gone.
+ * A member locked by another session, or a foreign table, sets
+ * result->skip_reason and ends the walk.
  */
-void
-seqguard_column_extreme(const SeqFeed *feed, bool want_max, ColumnExtreme *result)
+static void
+walk_tree(Oid root, const char *attname, const ProbeSpec *spec, ColumnExtreme *result)
 {
 	List	   *members;
 	ListCell   *lc;
 
+	/* NoLock: each member is locked below, without waiting */
+	members = has_subclass(root) ? find_all_inheritors(root, NoLock, NULL) :
+		list_make1_oid(root);
+	foreach(lc, members)
+	{
+		Oid			member = lfirst_oid(lc);
+		Relation	rel;
+
+		CHECK_FOR_INTERRUPTS();
+		if (member != root && !ConditionalLockRelationOid(member, AccessShareLock))
+		{
+			char	   *name = get_rel_name(member);
+
+			if (name == NULL)
+				continue;		/* dropped since it was listed */
+			result->skip_reason = psprintf("table \"%s\" is locked by another session", name);
+			break;
+		}
+		rel = try_relation_open(member, NoLock);
+		if (rel != NULL)
+		{
+			ProbeSpec	mspec = *spec;
+
+			if (member != root)
+				mspec.attnum = get_attnum(member, attname);
+			if (rel->rd_rel->relkind == RELKIND_FOREIGN_TABLE)
+				result->skip_reason = psprintf("\"%s\" is a foreign table: its rows are not read",
+											   RelationGetRelationName(rel));
+			else if (RELATION_IS_OTHER_TEMP(rel))
+				result->unseen = lappend(result->unseen,
+										 psprintf("%s.%s",
+												  get_namespace_name(RelationGetNamespace(rel)),
+												  RelationGetRelationName(rel)));
+			else if (RELKIND_HAS_STORAGE(rel->rd_rel->relkind) &&
+					 mspec.attnum != InvalidAttrNumber)
+				seqguard_probe(rel, &mspec, result);
+			seqguard_close_transient(rel);
+		}
+
+		/*
+		 * Nothing read here is kept beyond this point, so the lock need not
+		 * last until commit; releasing it keeps the lock table small.  A
+		 * lock the transaction held before is kept: locks are counted.
+		 */
+		if (member != root)
+			UnlockRelationOid(member, AccessShareLock);
+		if (result->skip_reason || result->out_of_range)
+			break;
+	}
+	list_free(members);
+}
+
+/*
+ * Lock root without waiting and check that it and its column are still
+ * there; false (with result->skip_reason or result->gone set) when not.
+ */
+static bool
+lock_root(Oid root, AttrNumber attnum, const char *relname, ColumnExtreme *result)
+{
+	if (!ConditionalLockRelationOid(root, AccessShareLock))
+	{
+		result->skip_reason = psprintf("table \"%s\" is locked by another session",
+									   relname);
+		return false;
+	}
+	/* the lock made us see invalidations: was it dropped meanwhile? */
+	if (!SearchSysCacheExists1(RELOID, ObjectIdGetDatum(root)) ||
+		!SearchSysCacheExists2(ATTNUM, ObjectIdGetDatum(root), Int16GetDatum(attnum)))
+	{
+		UnlockRelationOid(root, AccessShareLock);
+		result->gone = true;
+		result->skip_reason = "the table was dropped";
+		return false;
+	}
+	return true;
+}
+
+/*
+ * Fill *result with the extreme value of feed's column over the root and
+ * every inheritor, as the caller may read it, as spec says (its attnum is
+ * taken from feed).  When the table was dropped before it could be locked,
+ * result->gone.
+ */
+void
+seqguard_column_extreme(const SeqFeed *feed, const ProbeSpec *spec, ColumnExtreme *result)
+{
+	ProbeSpec	rspec = *spec;
+
 	memset(result, 0, sizeof(ColumnExtreme));
+	rspec.attnum = feed->attnum;
+	rspec.transient = true;
 
 	if (feed->relkind == RELKIND_FOREIGN_TABLE)
 	{
@@ -520,91 +616,43 @@ seqguard_column_extreme(const SeqFeed *feed, bool want_max, ColumnExtreme *resul
 		result->unseen = list_make1(psprintf("%s.%s", feed->nspname, feed->relname));
 		return;
 	}
-
-	if (!ConditionalLockRelationOid(feed->relid, AccessShareLock))
-	{
-		result->skip_reason = psprintf("table \"%s\" is locked by another session",
-									   feed->relname);
+	if (!lock_root(feed->relid, feed->attnum, feed->relname, result))
 		return;
-	}
-	/* the lock made us see invalidations: was it dropped meanwhile? */
-	if (!SearchSysCacheExists1(RELOID, ObjectIdGetDatum(feed->relid)) ||
-		!SearchSysCacheExists2(ATTNUM, ObjectIdGetDatum(feed->relid),
-							   Int16GetDatum(feed->attnum)))
-	{
-		UnlockRelationOid(feed->relid, AccessShareLock);
-		result->gone = true;
-		result->skip_reason = "the table was dropped";
-		return;
-	}
-	if ((result->skip_reason = read_denied(feed)) != NULL)
-	{
-		UnlockRelationOid(feed->relid, AccessShareLock);
-		return;
-	}
-
-	/* NoLock: each member is locked below, without waiting */
-	members = has_subclass(feed->relid) ?
-		find_all_inheritors(feed->relid, NoLock, NULL) :
-		list_make1_oid(feed->relid);
-	foreach(lc, members)
-	{
-		Oid			member = lfirst_oid(lc);
-		Relation	rel;
-
-		CHECK_FOR_INTERRUPTS();
-		if (member != feed->relid &&
-			!ConditionalLockRelationOid(member, AccessShareLock))
-		{
-			char	   *name = get_rel_name(member);
-
-			if (name == NULL)
-				continue;		/* dropped since it was listed */
-			result->skip_reason = psprintf("table \"%s\" is locked by another session", name);
-			break;
-		}
-		rel = try_relation_open(member, NoLock);
-		if (rel != NULL)
-		{
-			AttrNumber	attnum = (member == feed->relid) ? feed->attnum :
-				get_attnum(member, feed->attname);
-
-			if (rel->rd_rel->relkind == RELKIND_FOREIGN_TABLE)
-				result->skip_reason = psprintf("\"%s\" is a foreign table: its rows are not read",
-											   RelationGetRelationName(rel));
-			else if (RELATION_IS_OTHER_TEMP(rel))
-				result->unseen = lappend(result->unseen,
-										 psprintf("%s.%s",
-												  get_namespace_name(RelationGetNamespace(rel)),
-												  RelationGetRelationName(rel)));
-			else if (RELKIND_HAS_STORAGE(rel->rd_rel->relkind) &&
-					 attnum != InvalidAttrNumber)
-			{
-				ProbeSpec	spec = {attnum, feed->typid, want_max, false, 0,
-				InvalidCommandId, true};
-
-				probe(rel, &spec, result);
-			}
-			seqguard_close_transient(rel);
-		}
-
-		/*
-		 * Nothing read here is kept beyond this point, so the lock need not
-		 * last until commit; releasing it keeps the lock table small.
-		 */
-		if (member != feed->relid)
-			UnlockRelationOid(member, AccessShareLock);
-		if (result->skip_reason || result->out_of_range)
-			break;
-	}
+	if ((result->skip_reason = read_denied(feed)) == NULL)
+		walk_tree(feed->relid, feed->attname, &rspec, result);
 	UnlockRelationOid(feed->relid, AccessShareLock);
-	list_free(members);
 
 	if (result->out_of_range && !result->skip_reason)
 		result->skip_reason = psprintf("column \"%s\" of table \"%s\" holds a value beyond the range of bigint",
 									   feed->attname, feed->relname);
 	if (result->skip_reason)
 		result->has_value = false;
+}
+
+/*
+ * The same for the guard, after DDL that brought root's rows under a
+ * sequence: every row counts, whoever may read it.
+ */
+void
+seqguard_tree_extreme(Oid root, AttrNumber attnum, const ProbeSpec *spec,
+					  ColumnExtreme *result)
+{
+	ProbeSpec	rspec = *spec;
+	char	   *relname = get_rel_name(root);
+	char	   *attname = get_attname(root, attnum, true);
+
+	memset(result, 0, sizeof(ColumnExtreme));
+	rspec.attnum = attnum;
+	rspec.transient = true;
+	if (relname == NULL || attname == NULL)
+	{
+		result->gone = true;
+		return;
+	}
+	if (!lock_root(root, attnum, relname, result))
+		return;
+	walk_tree(root, attname, &rspec, result);
+	UnlockRelationOid(root, AccessShareLock);
 }
 
 /* a sentence naming the tables that could not be read, if any */

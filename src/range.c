@@ -96,3 +96,35 @@ seqguard_grid_value_past(const SeqState *seq, int64 m, int64 *result)
 		!pg_mul_s64_overflow(dist, seq->increment, &offset) &&
 		!pg_add_s64_overflow(seq->start, offset, result);
 }
+
+/*
+ * The margin at the end of a sequence's usable range [lo, hi] whose values
+ * are taken as sentinels, not ids: the last 1/1000 of the range, at least
+ * 1,000 values (at least a tenth of a range smaller than 10,000 values).
+ * The guard never moves a sequence into it because of one statement's
+ * values, and the check and the repair judge a column by its other values
+ * (see seqguard_ordinary_limit()).
+ */
+int64
+seqguard_end_margin(int64 lo, int64 hi)
+{
+	uint64		range = (uint64) hi - (uint64) lo;
+
+	return (int64) Max(range / 1000, Min(1000, range / 10));
+}
+
+/*
+ * The last value, in the sequence's direction, that counts as an ordinary
+ * id in its usable range [lo, hi]: values past it are sentinels (such as
+ * 2147483647 for "unknown").  False when the sequence's own next value is
+ * already past it: then it has reached that part of its range by its own
+ * values, and every value counts.
+ */
+bool
+seqguard_ordinary_limit(const SeqState *seq, int64 lo, int64 hi, int64 *limit)
+{
+	int64		margin = seqguard_end_margin(lo, hi);
+
+	*limit = seq->increment > 0 ? hi - margin : lo + margin;
+	return !(seq->next_valid && seqguard_past(seq, seq->next_value, *limit));
+}

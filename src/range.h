@@ -22,5 +22,8 @@ extern void seqguard_type_limits(Oid typid, int64 *min, int64 *max);
 extern bool seqguard_past(const SeqState *seq, int64 a, int64 b);
 extern bool seqguard_grid_value_past(const SeqState *seq, int64 m,
 									 int64 *result);
+extern int64 seqguard_end_margin(int64 lo, int64 hi);
+extern bool seqguard_ordinary_limit(const SeqState *seq, int64 lo, int64 hi,
+									int64 *limit);
 
 #endif							/* SEQGUARD_RANGE_H */

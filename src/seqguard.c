@@ -29,6 +29,7 @@ void		_PG_init(void);
 
 double		seqguard_exhaustion_threshold = 0.9;
 int			seqguard_mode = GUARD_FIX;
+bool		seqguard_active = false;
 
 static const struct config_enum_entry mode_options[] = {
 	{"off", GUARD_OFF, false},
@@ -77,6 +78,17 @@ _PG_init(void)
 							 mode_options,
 							 PGC_SUSET,
 							 0,
+							 NULL,
+							 NULL,
+							 NULL);
+
+	DefineCustomBoolVariable("seqguard.active",
+							 "Shows whether the guard acts in this session: the library was preloaded or LOADed.",
+							 "The library loaded by CREATE EXTENSION or by a function call does not guard the session.",
+							 &seqguard_active,
+							 false,
+							 PGC_INTERNAL,
+							 GUC_NOT_IN_SAMPLE | GUC_DISALLOW_IN_FILE,
 							 NULL,
 							 NULL,
 							 NULL);

@@ -23,6 +23,12 @@ typedef enum GuardMode
 
 extern int	seqguard_mode;
 
+/*
+ * seqguard.active (read-only): is this session guarded?  Set by guard.c
+ * when the library is preloaded or LOADed.
+ */
+extern bool seqguard_active;
+
 /* seqguard.exhaustion_threshold: the check's near_exhaustion share */
 extern double seqguard_exhaustion_threshold;
 

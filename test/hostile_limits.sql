@@ -4,7 +4,7 @@
 -- skipped or out_of_sync as the values say, and the guard neither fails
 -- nor moves a sequence past its end.
 BEGIN;
-SELECT plan(22);
+SELECT plan(23);
 
 SET LOCAL seqguard.mode = off;
 CREATE SCHEMA hl;
@@ -28,16 +28,22 @@ INSERT INTO hl.plunge DEFAULT VALUES;
 CREATE SEQUENCE hl.ring_s CYCLE MINVALUE 1 MAXVALUE 9223372036854775807;
 CREATE TABLE hl.ring (id bigint DEFAULT nextval('hl.ring_s'));
 SELECT FROM setval('hl.ring_s', 9223372036854775807, true);
--- ids at the extremes, sequences far behind
+-- ids at the extremes, sequences near them but behind (a sequence far
+-- behind such an id takes it as a sentinel: hl.sentinel)
 CREATE TABLE hl.maxid (id bigserial PRIMARY KEY);
 INSERT INTO hl.maxid VALUES (9223372036854775807);
+SELECT FROM setval('hl.maxid_id_seq', 9223372036854774807);
 CREATE SEQUENCE hl.minid_s INCREMENT -1 MINVALUE -9223372036854775808 MAXVALUE -1 START -1;
 CREATE TABLE hl.minid (id bigint PRIMARY KEY DEFAULT nextval('hl.minid_s'));
 INSERT INTO hl.minid VALUES (-9223372036854775808);
+SELECT FROM setval('hl.minid_s', -9223372036854774807);
 -- a step of 1000 on a grid whose next point past the id does not fit
 CREATE SEQUENCE hl.grid_s INCREMENT 1000 START 7;
 CREATE TABLE hl.grid (id bigint PRIMARY KEY DEFAULT nextval('hl.grid_s'));
 INSERT INTO hl.grid VALUES (9223372036854775500);
+SELECT FROM setval('hl.grid_s', 9223372036854774007);
+CREATE TABLE hl.sentinel (id bigserial PRIMARY KEY);
+INSERT INTO hl.sentinel VALUES (9223372036854775807);
 
 CREATE TEMP VIEW h AS SELECT * FROM check_sequence_health(ARRAY['hl']);
 
@@ -57,6 +63,8 @@ SELECT is((SELECT status || ' ' || max_id FROM h WHERE table_name = 'maxid'), 'o
 SELECT is((SELECT status || ' ' || max_id FROM h WHERE table_name = 'minid'), 'out_of_sync -9223372036854775808',
           'an id of -9223372036854775808 past a descending sequence is out_of_sync');
 SELECT is((SELECT status FROM h WHERE table_name = 'grid'), 'out_of_sync', 'an id near the top ahead of a step-1000 sequence');
+SELECT is((SELECT status || ' ' || max_id FROM h WHERE table_name = 'sentinel'), 'ok 9223372036854775807',
+          'an id of 9223372036854775807 far ahead of its sequence is a sentinel: ok');
 SELECT ok((SELECT bool_and(capacity_used BETWEEN 0 AND 1) FROM h), 'every capacity_used is between 0 and 1');
 
 -- the repair cannot go past the end of bigint
@@ -71,7 +79,7 @@ SELECT is((SELECT action FROM fixed WHERE sequence_name = 'grid_s'), 'skipped',
           'nor a grid point of step 1000 past 9223372036854775500');
 SELECT is((SELECT count(*) FROM fixed WHERE action NOT IN ('skipped')), 0::bigint,
           'nothing at the extremes was moved');
-SELECT is((SELECT last_value FROM hl.maxid_id_seq), 1::bigint, '(maxid''s sequence is where it was)');
+SELECT is((SELECT last_value FROM hl.maxid_id_seq), 9223372036854774807::bigint, '(maxid''s sequence is where it was)');
 SELECT is((SELECT string_agg(sequence_name || ':' || new_next_value, ',' ORDER BY sequence_name)
              FROM fix_all_sequences(true, ARRAY['hl'], true) WHERE action <> 'skipped'),
           'down_s:-1,top_id_seq:1', 'allow_backward would reset only the exhausted sequences of empty tables, to START');

@@ -59,7 +59,7 @@ INSERT INTO many_partitions.p1000 VALUES (5000, 1000);
 RESET client_min_messages;
 
 BEGIN;
-SELECT plan(12);
+SELECT plan(16);
 
 -- how many more locks the lock table takes now: as many advisory locks
 -- as fit, in a subtransaction that gives them back when it fails
@@ -113,6 +113,21 @@ SELECT is((SELECT count(*) FROM pg_locks
             WHERE pid = pg_backend_pid() AND locktype = 'relation' AND granted
               AND relation IN (SELECT oid FROM pg_class WHERE relnamespace = 'many_partitions'::regnamespace)),
           0::bigint, 'after them this transaction holds no lock on any partition, index or sequence');
+
+-- the guard, after DDL that brings the whole tree under a sequence, reads
+-- the members one at a time too
+LOAD 'seqguard';
+SET LOCAL seqguard.mode = fix;
+CREATE SEQUENCE many_partitions.other;
+CREATE SEQUENCE many_partitions.own;
+SELECT lives_ok($$ALTER TABLE ONLY many_partitions.parted ALTER COLUMN id SET DEFAULT nextval('many_partitions.other')$$,
+                'guard: ALTER TABLE ONLY root ... SET DEFAULT nextval() over the tree completes');
+SELECT is((SELECT last_value FROM many_partitions.other), 5001::bigint,
+          'guard: and moves the new default''s sequence past the tree''s largest id');
+SELECT lives_ok($$ALTER SEQUENCE many_partitions.own OWNED BY many_partitions.parted.id$$,
+                'guard: ALTER SEQUENCE ... OWNED BY the tree''s column completes');
+SELECT is((SELECT last_value FROM many_partitions.own), 5001::bigint,
+          'guard: and moves that sequence past the tree''s largest id');
 SELECT is((SELECT count(*) FROM pg_locks WHERE pid = pg_backend_pid() AND locktype = 'advisory'),
           (SELECT n - 500 FROM free_locks)::bigint, '(the advisory locks were held throughout)');
 
