@@ -25,6 +25,7 @@ OBJS = \
 	src/guard.o \
 	src/guard_cache.o \
 	src/guard_plan.o \
+	src/guard_trigger.o \
 	src/guard_utility.o \
 	src/guard_act.o \
 	src/guard_msg.o

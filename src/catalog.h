@@ -43,6 +43,8 @@ typedef struct SeqFeed
 	bool		untrusted;		/* the table's owner may not draw from the
 								 * sequence, so its values must not steer it */
 	Oid			owner;			/* the owner of the table that declares it */
+	bool		trig_insert;	/* the guard's cache: a BEFORE ROW INSERT */
+	bool		trig_update;	/* (UPDATE) trigger may set the column */
 	Oid			nspid;			/* the table's schema */
 	char	   *nspname;
 	char	   *relname;

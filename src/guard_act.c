@@ -23,9 +23,11 @@
 
 #include "access/xact.h"
 #include "catalog/pg_class.h"
+#include "catalog/pg_trigger.h"
 #include "miscadmin.h"
 #include "utils/acl.h"
 #include "utils/lsyscache.h"
+#include "nodes/execnodes.h"
 #include "utils/rel.h"
 
 #include "guard_int.h"
@@ -39,7 +41,8 @@
  * added both as a "maybe" and as written is written.
  */
 void
-guard_add_target(List **targets, Relation rel, const SeqFeed *feed, bool maybe)
+guard_add_target(List **targets, Relation rel, ResultRelInfo *rri,
+				 const SeqFeed *feed, bool maybe)
 {
 	ListCell   *lc;
 	Target	   *t;
@@ -59,19 +62,22 @@ guard_add_target(List **targets, Relation rel, const SeqFeed *feed, bool maybe)
 	}
 	t = palloc0(sizeof(Target));
 	t->rel = rel;
+	t->rri = rri;
 	t->feed = feed;
 	t->maybe = maybe;
 	*targets = lappend(*targets, t);
 }
 
 /*
- * Add the columns of rel fed by the sequences in seqids as written, and,
- * when triggers (a BEFORE ROW trigger may have set any column), every
- * other sequence-fed column as a "maybe".
+ * Add the columns of a result relation fed by the sequences in seqids as
+ * written, and every other sequence-fed column that a BEFORE ROW trigger
+ * for one of events (TRIGGER_TYPE_INSERT, TRIGGER_TYPE_UPDATE) may set as
+ * a "maybe".
  */
 void
-guard_add_targets(List **targets, Relation rel, List *seqids, bool triggers)
+guard_add_targets(List **targets, ResultRelInfo *rri, List *seqids, int16 events)
 {
+	Relation	rel = rri->ri_RelationDesc;
 	ListCell   *lc;
 
 	foreach(lc, guard_feeds(RelationGetRelid(rel)))
@@ -79,10 +85,59 @@ guard_add_targets(List **targets, Relation rel, List *seqids, bool triggers)
 		SeqFeed    *feed = lfirst(lc);
 
 		if (list_member_oid(seqids, feed->seqid))
-			guard_add_target(targets, rel, feed, false);
-		else if (triggers)
-			guard_add_target(targets, rel, feed, true);
+			guard_add_target(targets, rel, rri, feed, false);
+		else if (((events & TRIGGER_TYPE_INSERT) && feed->trig_insert) ||
+				 ((events & TRIGGER_TYPE_UPDATE) && feed->trig_update))
+			guard_add_target(targets, rel, rri, feed, true);
 	}
+}
+
+/*
+ * The relations whose rows a statement with values known from its plan
+ * (an import loop's INSERTs) caught a sequence up with in the current
+ * transaction: later such statements need not read them again, since the
+ * guard keeps the sequence past every value they write.  A few slots,
+ * overwritten in turn; forgotten when the transaction changes, and when
+ * seqguard.mode is set (rows written meanwhile with the guard off are not
+ * seen otherwise).
+ */
+#define CAUGHT_UP_SLOTS 8
+
+typedef struct CaughtUp
+{
+	TransactionId xid;
+	uint64		mode_changes;
+	Oid			relid;
+	Oid			seqid;
+} CaughtUp;
+
+static CaughtUp caught_up_slots[CAUGHT_UP_SLOTS];
+static int	caught_up_next = 0;
+
+/* Was t caught up in this transaction?  If not, note that it now is. */
+static bool
+caught_up(const Target *t)
+{
+	TransactionId xid = GetTopTransactionIdIfAny();
+	Oid			relid = RelationGetRelid(t->rel);
+	CaughtUp   *slot;
+
+	if (!TransactionIdIsValid(xid))
+		return false;
+	for (int i = 0; i < CAUGHT_UP_SLOTS; i++)
+	{
+		slot = &caught_up_slots[i];
+		if (slot->xid == xid && slot->mode_changes == seqguard_mode_changes &&
+			slot->relid == relid && slot->seqid == t->feed->seqid)
+			return true;
+	}
+	slot = &caught_up_slots[caught_up_next];
+	caught_up_next = (caught_up_next + 1) % CAUGHT_UP_SLOTS;
+	slot->xid = xid;
+	slot->mode_changes = seqguard_mode_changes;
+	slot->relid = relid;
+	slot->seqid = t->feed->seqid;
+	return false;
 }
 
 /*
@@ -90,11 +145,12 @@ guard_add_targets(List **targets, Relation rel, List *seqids, bool triggers)
  * (spec says which), into *result; a tree target (after DDL) is read
  * member by member.  A target without a usable index is not read: one
  * that may only have been changed by a trigger is passed over, any other
- * is returned in *unread.
+ * is returned in *unread.  With catch_up, a target that a read of the
+ * same kind caught up in this transaction is passed over (caught_up()).
  */
 static void
-read_targets(SeqWork *work, const ProbeSpec *spec, ColumnExtreme *result,
-			 const Target **unread)
+read_targets(SeqWork *work, const ProbeSpec *spec, bool catch_up,
+			 ColumnExtreme *result, const Target **unread)
 {
 	ListCell   *lc;
 
@@ -106,11 +162,18 @@ read_targets(SeqWork *work, const ProbeSpec *spec, ColumnExtreme *result,
 
 		tspec.attnum = t->feed->attnum;
 		tspec.typid = t->feed->typid;
+		if (t->rel != NULL && catch_up && caught_up(t))
+			continue;
 		if (t->rel != NULL)
 		{
 			ColumnExtreme col = {0};
 
 			tspec.index_only = true;
+			if (t->rri != NULL && t->rri->ri_IndexRelationDescs != NULL)
+			{
+				tspec.indexes = t->rri->ri_IndexRelationDescs;
+				tspec.nindexes = t->rri->ri_NumIndices;
+			}
 			seqguard_probe(t->rel, &tspec, &col);
 			if (col.no_index)
 			{
@@ -168,6 +231,20 @@ known_extreme(const KnownValues *kv, const SeqState *seq, int64 from,
 	}
 }
 
+/* Add to *result the values the plan says were written (past limit: not). */
+static void
+fold_known(ColumnExtreme *result, const KnownValues *kv, const SeqState *seq,
+		   bool limited, int64 limit)
+{
+	ColumnExtreme k;
+
+	known_extreme(kv, seq, seq->increment > 0 ? PG_INT64_MIN : PG_INT64_MAX,
+				  limited, limit, &k);
+	if (k.has_value && (!result->has_value || seqguard_past(seq, k.value, result->value)))
+		result->value = k.value;
+	result->has_value |= k.has_value;
+}
+
 /*
  * The target that moves seq past m, if the guard may make that move: on
  * the sequence's grid and within its usable range [lo, hi].
@@ -177,6 +254,9 @@ acceptable_target(const SeqState *seq, int64 lo, int64 hi, int64 m, int64 *targe
 {
 	return seqguard_grid_value_past(seq, m, target) && *target >= lo && *target <= hi;
 }
+
+static void act_on_values(SeqWork *work, const KnownValues *known, CommandId cid,
+						  const Target *t, SeqHandle *handle, const SeqState *seqp);
 
 /*
  * Act on the columns of one sequence that the statement may have written,
@@ -188,17 +268,9 @@ static void
 act_on_sequence(SeqWork *work, const KnownValues *known, CommandId cid)
 {
 	SeqState	seq;
-	ColumnExtreme own;
-	ColumnExtreme all;
-	ProbeSpec	spec = {0};
+	SeqHandle	handle;
 	const Target *t;
-	const Target *unread = NULL;
 	const char *why;
-	int64		lo,
-				hi,
-				limit,
-				target;
-	bool		sentinel;
 
 	t = work->unreadable ? work->unreadable : linitial(work->targets);
 
@@ -226,30 +298,79 @@ act_on_sequence(SeqWork *work, const KnownValues *known, CommandId cid)
 
 	/*
 	 * The lock nextval() takes, without waiting: waiting here could
-	 * deadlock with a session altering the sequence.
+	 * deadlock with a session altering the sequence.  It is held until the
+	 * sequence is moved, or not.
 	 */
-	if ((why = seqguard_read_sequence(work->seqid, 0, SEQ_NOWAIT, &seq)) != NULL)
+	if ((why = seqguard_open_sequence(work->seqid, 0, SEQ_NOWAIT | SEQ_LOG_AHEAD,
+									  &handle)) != NULL)
 	{
 		if (get_rel_name(work->seqid) != NULL)
 			guard_cannot_check(work, t, GUARD_SEQ_LOCKED, why);
 		return;
 	}
-	if (!seq.next_valid)
-		return;					/* run out: nothing can collide */
+	seqguard_read_open(&handle, &seq);
+	if (seq.next_valid)
+		act_on_values(work, known, cid, t, &handle, &seq);
+	seqguard_close_sequence(&handle);
+}
+
+/*
+ * The rest of act_on_sequence(), on the open sequence (seq: as read).  An
+ * error here leaves the sequence open until the transaction ends, which
+ * closes it.
+ */
+static void
+act_on_values(SeqWork *work, const KnownValues *known, CommandId cid,
+			  const Target *t, SeqHandle *handle, const SeqState *seqp)
+{
+	SeqState	seq = *seqp;
+	ColumnExtreme own;
+	ColumnExtreme all = {0};
+	ProbeSpec	spec = {0};
+	const Target *unread = NULL;
+	const char *why;
+	int64		lo,
+				hi,
+				limit,
+				target;
+	bool		sentinel;
 
 	lo = Max(seq.minv, work->tmin);
 	hi = Min(seq.maxv, work->tmax);
 	(void) seqguard_ordinary_limit(&seq, lo, hi, &limit);
 
-	/* did the statement write a value at or past the next one? */
 	spec.want_max = seq.increment > 0;
 	spec.bounded = true;
 	spec.from = seq.next_value;
+	spec.cid = InvalidCommandId;
+
+	/*
+	 * fix: first the columns' extreme at or past the next value, one short
+	 * descent of each index.  Where there is none, the statement wrote
+	 * nothing there: the common case of a trigger that left the id alone.
+	 */
+	if (seqguard_mode == GUARD_FIX)
+	{
+		read_targets(work, &spec, known != NULL, &all, &unread);
+		if (known != NULL)
+			fold_known(&all, known, &seq, false, 0);
+		if (!all.out_of_range &&
+			(!all.has_value || seqguard_past(&seq, seq.next_value, all.value)))
+		{
+			if (unread != NULL && known == NULL)
+				guard_cannot_check(work, unread, unread->rel ? GUARD_NO_INDEX : GUARD_TREE,
+								   work->unread_reason);
+			return;
+		}
+		unread = NULL;
+	}
+
+	/* did the statement write a value at or past the next one? */
 	spec.cid = cid;
 	if (known != NULL)
 		known_extreme(known, &seq, seq.next_value, false, 0, &own);
 	else
-		read_targets(work, &spec, &own, &unread);
+		read_targets(work, &spec, false, &own, &unread);
 	if (unread != NULL)
 		guard_cannot_check(work, unread, unread->rel ? GUARD_NO_INDEX : GUARD_TREE,
 						   work->unread_reason);
@@ -281,24 +402,19 @@ act_on_sequence(SeqWork *work, const KnownValues *known, CommandId cid)
 	/*
 	 * Past every ordinary value: the statement's own, and, so that a table
 	 * that lagged catches up, every row of the columns it wrote that an
-	 * index reaches.  Values past the limit are sentinels.
+	 * index reaches (read above).  Values past the limit are sentinels:
+	 * where the extreme is one, the ordinary values are read again.
 	 */
 	sentinel = own.out_of_range || (own.has_value && seqguard_past(&seq, own.value, limit));
-	spec.bounded = false;
-	spec.limited = true;
-	spec.limit = limit;
-	spec.cid = InvalidCommandId;
-	unread = NULL;
-	read_targets(work, &spec, &all, &unread);
-	if (known != NULL)
+	if (all.out_of_range || (all.has_value && seqguard_past(&seq, all.value, limit)))
 	{
-		ColumnExtreme kown;
-
-		known_extreme(known, &seq, seq.next_value, true, limit, &kown);
-		if (kown.has_value &&
-			(!all.has_value || seqguard_past(&seq, kown.value, all.value)))
-			all.value = kown.value;
-		all.has_value |= kown.has_value;
+		spec.limited = true;
+		spec.limit = limit;
+		spec.cid = InvalidCommandId;
+		unread = NULL;
+		read_targets(work, &spec, false, &all, &unread);
+		if (known != NULL)
+			fold_known(&all, known, &seq, true, limit);
 	}
 
 	if (all.has_value && !seqguard_past(&seq, seq.next_value, all.value) &&
@@ -307,8 +423,7 @@ act_on_sequence(SeqWork *work, const KnownValues *known, CommandId cid)
 		SeqState	before;
 
 		/* never backwards: compared and written under the buffer lock */
-		if (seqguard_move_sequence(work->seqid, target, true, 0, SEQ_NOWAIT,
-								   &before, &why))
+		if (seqguard_move_open(handle, target, true, &before, &why))
 			guard_moved(work, t, &before, &own, limit, lo, hi);
 		else if (why != NULL)
 			guard_not_moved(work, t, GUARD_SEQ_LOCKED, why);

@@ -4,7 +4,8 @@
  *	  The guard's cache: for each relation written to, its sequence-fed
  *	  columns, read from the catalog once and kept until an invalidation of
  *	  anything the answer depends on (the relation, its ancestors, its
- *	  sequences, any pg_sequence row, the domains of its columns).  An
+ *	  sequences, any pg_sequence row, the domains of its columns, any
+ *	  function, which may be one of its triggers').  An
  *	  entry enters the cache only when complete, and the cache is never
  *	  dropped while a hook further up the stack may still use it.
  *
@@ -16,6 +17,7 @@
  */
 #include "postgres.h"
 
+#include "catalog/pg_trigger.h"
 #include "utils/hsearch.h"
 #include "utils/inval.h"
 #include "utils/memutils.h"
@@ -45,6 +47,14 @@ static MemoryContext guard_cxt = NULL;
  * sequence-fed without invalidating any relation.
  */
 static List *guard_domains = NIL;
+
+/*
+ * The last relation looked up by guard_cached_feeds() and its feeds, valid
+ * while the cache is not dropped: a loop of statements on one table costs
+ * one comparison each.
+ */
+static Oid	last_relid = InvalidOid;
+static List *last_feeds = NIL;
 
 /* set by invalidation callbacks; the cache is dropped at the next hook */
 static bool guard_stale = false;
@@ -76,6 +86,17 @@ guard_sequence_callback(Datum arg, int cacheid, uint32 hashvalue)
 	guard_stale = true;
 }
 
+/*
+ * A pg_proc row changed: a trigger function's source may be new
+ * (guard_trigger.c).
+ */
+static void
+guard_proc_callback(Datum arg, int cacheid, uint32 hashvalue)
+{
+	guard_invals++;
+	guard_stale = true;
+}
+
 /* A pg_type row changed: stale if it is one of the domains watched. */
 static void
 guard_type_callback(Datum arg, int cacheid, uint32 hashvalue)
@@ -99,6 +120,7 @@ guard_cache_refresh(void)
 		hash_destroy(guard_rels);
 		guard_rels = NULL;
 		guard_domains = NIL;
+		last_relid = InvalidOid;
 		MemoryContextReset(guard_cxt);
 	}
 	guard_stale = false;
@@ -150,6 +172,8 @@ guard_feeds(Oid relid)
 
 		memcpy(f, lfirst(lc), sizeof(SeqFeed));
 		f->attname = pstrdup(f->attname);
+		f->trig_insert = guard_triggers_may_set(relid, TRIGGER_TYPE_INSERT, f->attname);
+		f->trig_update = guard_triggers_may_set(relid, TRIGGER_TYPE_UPDATE, f->attname);
 		copy = lappend(copy, f);
 	}
 	foreach(lc, domains)
@@ -191,9 +215,16 @@ guard_cached_feeds(Oid relid, List **feeds)
 
 	if (guard_stale || guard_rels == NULL)
 		return false;
+	if (relid == last_relid)
+	{
+		*feeds = last_feeds;
+		return true;
+	}
 	entry = hash_search(guard_rels, &relid, HASH_FIND, NULL);
 	if (entry == NULL || entry->watch_only)
 		return false;
+	last_relid = relid;
+	last_feeds = entry->feeds;
 	*feeds = entry->feeds;
 	return true;
 }
@@ -205,4 +236,5 @@ guard_cache_init(void)
 	CacheRegisterRelcacheCallback(guard_relcache_callback, (Datum) 0);
 	CacheRegisterSyscacheCallback(SEQRELID, guard_sequence_callback, (Datum) 0);
 	CacheRegisterSyscacheCallback(TYPEOID, guard_type_callback, (Datum) 0);
+	CacheRegisterSyscacheCallback(PROCOID, guard_proc_callback, (Datum) 0);
 }

@@ -9,6 +9,7 @@
  *						cached per backend, and its invalidation
  *	  guard_plan.c		which columns a planned statement can have
  *						written values of its own into
+ *	  guard_trigger.c	which BEFORE ROW triggers may set a column
  *	  guard_utility.c	the same for COPY FROM and for DDL that brings
  *						rows under a sequence
  *	  guard_act.c		reading what was written, and acting on the
@@ -51,6 +52,8 @@ extern bool guard_cached_feeds(Oid relid, List **feeds);
 typedef struct Target
 {
 	Relation	rel;
+	struct ResultRelInfo *rri;	/* rel's, where the executor has one: its
+								 * open indexes are read */
 	Oid			root;
 	const SeqFeed *feed;
 	bool		maybe;			/* the plan shows the sequence's own values:
@@ -80,10 +83,11 @@ typedef struct SeqWork
 } SeqWork;
 
 /* guard_act.c */
-extern void guard_add_target(List **targets, Relation rel, const SeqFeed *feed,
+extern void guard_add_target(List **targets, Relation rel,
+							 struct ResultRelInfo *rri, const SeqFeed *feed,
 							 bool maybe);
-extern void guard_add_targets(List **targets, Relation rel, List *seqids,
-							  bool triggers);
+extern void guard_add_targets(List **targets, struct ResultRelInfo *rri,
+							  List *seqids, int16 events);
 extern void guard_act(List *targets, List *known, CommandId cid);
 
 /* guard_msg.c: what the guard says, and why */
@@ -116,6 +120,9 @@ extern void guard_moved(const SeqWork *work, const Target *t,
 extern void guard_sentinel(const SeqWork *work, const Target *t,
 						   const SeqState *seq, const ColumnExtreme *own,
 						   int64 lo, int64 hi);
+
+/* guard_trigger.c */
+extern bool guard_triggers_may_set(Oid relid, int16 event, const char *attname);
 
 /* guard_plan.c: arg is the QueryDesc of a finished statement */
 extern void guard_statement(void *arg);

@@ -35,7 +35,9 @@
 #include "utils/fmgroids.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
+#include "utils/inval.h"
 #include "utils/rel.h"
+#include "utils/syscache.h"
 
 #include "guard_int.h"
 #include "range.h"
@@ -68,8 +70,15 @@ typedef struct Said
 /* in TopTransactionContext; emptied at the end of every transaction */
 static List *said = NIL;
 
-/* the schema the extension is created in, found by guard_extension_created() */
+/*
+ * The schema the extension is created in (InvalidOid: not created), as
+ * guard_extension_created() last found it; it stays known until a pg_proc
+ * row changes, as CREATE, DROP and ALTER EXTENSION change the extension's
+ * functions.
+ */
 static Oid	extension_nsp = InvalidOid;
+static bool extension_known = false;
+static uint64 proc_invals = 0;
 
 /* a message's names: schema.table and schema.sequence, quoted by the message */
 static char *
@@ -108,10 +117,18 @@ repair_statement(const Target *t)
 					quote_literal_cstr(t->feed->attname));
 }
 
+/* A pg_proc row changed: the extension may have been created or dropped. */
+static void
+guard_proc_callback(Datum arg, int cacheid, uint32 hashvalue)
+{
+	proc_invals++;
+	extension_known = false;
+}
+
 /*
  * Is the extension created in this database?  The guard does nothing
- * where it is not.  Only asked once a statement has written values of its
- * own, so ordinary statements never pay for it.
+ * where it is not.  Only asked once a statement may have written values
+ * of its own, so ordinary statements never pay for it, and remembered.
  */
 bool
 guard_extension_created(void)
@@ -120,7 +137,10 @@ guard_extension_created(void)
 	SysScanDesc scan;
 	ScanKeyData key;
 	HeapTuple	tuple;
+	uint64		invals = proc_invals;
 
+	if (extension_known)
+		return OidIsValid(extension_nsp);
 	extension_nsp = InvalidOid;
 	rel = table_open(ExtensionRelationId, AccessShareLock);
 	ScanKeyInit(&key, Anum_pg_extension_extname, BTEqualStrategyNumber,
@@ -130,6 +150,8 @@ guard_extension_created(void)
 		extension_nsp = ((Form_pg_extension) GETSTRUCT(tuple))->extnamespace;
 	systable_endscan(scan);
 	table_close(rel, AccessShareLock);
+	/* not remembered when an invalidation arrived while it was read */
+	extension_known = invals == proc_invals;
 	return OidIsValid(extension_nsp);
 }
 
@@ -196,11 +218,15 @@ guard_msg_xact_callback(XactEvent event, void *arg)
 		said = NIL;
 }
 
-/* The guard's messages need the end of every transaction. */
+/*
+ * The guard's messages need the end of every transaction, and the
+ * extension's schema the changes of pg_proc.
+ */
 void
 guard_msg_init(void)
 {
 	RegisterXactCallback(guard_msg_xact_callback, NULL);
+	CacheRegisterSyscacheCallback(PROCOID, guard_proc_callback, (Datum) 0);
 }
 
 /*

@@ -21,6 +21,7 @@
  */
 #include "postgres.h"
 
+#include "catalog/pg_trigger.h"
 #include "catalog/pg_type.h"
 #include "executor/executor.h"
 #include "nodes/nodeFuncs.h"
@@ -235,14 +236,14 @@ plan_values(Plan *plan, Node *expr, Oid seqid, ParamListInfo params, KnownValues
  * What this ModifyTable node can have written into feed's column of
  * result relation number i.  When in doubt, WRITES_OWN: that costs a
  * probe.  A stored generated column is computed from others, so any
- * write may change it.
+ * write may change it.  Whether a BEFORE ROW trigger of the relation may
+ * set the column, the cache says (guard_trigger.c).
  */
 static Writes
-writes_own_value(ModifyTable *mt, int i, ResultRelInfo *rri, const SeqFeed *feed)
+writes_own_value(ModifyTable *mt, int i, const SeqFeed *feed)
 {
-	TriggerDesc *trig = rri ? rri->ri_TrigDesc : NULL;
-	bool		before_insert = trig && trig->trig_insert_before_row;
-	bool		before_update = trig && trig->trig_update_before_row;
+	bool		before_insert = feed->trig_insert;
+	bool		before_update = feed->trig_update;
 	ListCell   *lc;
 
 	if (feed->generated == ATTRIBUTE_GENERATED_STORED)
@@ -325,13 +326,13 @@ node_targets(ModifyTable *mt, EState *estate, List **targets, List **written)
 		foreach(fc, feeds)
 		{
 			SeqFeed    *feed = lfirst(fc);
-			Writes		w = writes_own_value(mt, foreach_current_index(rc), rri, feed);
+			Writes		w = writes_own_value(mt, foreach_current_index(rc), feed);
 
 			if (w == WRITES_NONE)
 				continue;
 			if (targets == NULL)
 				return true;
-			guard_add_target(targets, rri->ri_RelationDesc, feed, w == WRITES_MAYBE);
+			guard_add_target(targets, rri->ri_RelationDesc, rri, feed, w == WRITES_MAYBE);
 			if (w == WRITES_OWN)
 				mine = list_append_unique_oid(mine, feed->seqid);
 			any = true;
@@ -350,19 +351,17 @@ node_targets(ModifyTable *mt, EState *estate, List **targets, List **written)
 		foreach(rc, mt->resultRelations)
 		{
 			ResultRelInfo *rri = result_rel(estate, lfirst_int(rc));
-			bool		triggers;
 
 			if (rri == NULL ||
 				!RELKIND_HAS_STORAGE(rri->ri_RelationDesc->rd_rel->relkind))
 				continue;
-			triggers = rri->ri_TrigDesc && rri->ri_TrigDesc->trig_insert_before_row;
 			if (targets == NULL)
 			{
-				if (triggers)
+				if (rri->ri_TrigDesc && rri->ri_TrigDesc->trig_insert_before_row)
 					return true;
 				continue;
 			}
-			guard_add_targets(targets, rri->ri_RelationDesc, mine, triggers);
+			guard_add_targets(targets, rri, mine, TRIGGER_TYPE_INSERT);
 		}
 	if (written != NULL)
 		*written = list_concat_unique_oid(*written, mine);
@@ -459,15 +458,9 @@ guard_statement(void *arg)
 	 * where ON CONFLICT DO UPDATE updated a row there.
 	 */
 	foreach(lc, estate->es_tuple_routing_result_relations)
-	{
-		ResultRelInfo *rri = lfirst(lc);
-		TriggerDesc *trig = rri->ri_TrigDesc;
-		bool		triggers = trig && (trig->trig_insert_before_row ||
-										(conflict_update && trig->trig_update_before_row));
-
-		if (written != NIL || triggers)
-			guard_add_targets(&targets, rri->ri_RelationDesc, written, triggers);
-	}
+		guard_add_targets(&targets, lfirst(lc), written,
+						  conflict_update ? TRIGGER_TYPE_INSERT | TRIGGER_TYPE_UPDATE :
+						  TRIGGER_TYPE_INSERT);
 	guard_act(targets, statement_values(queryDesc, targets), estate->es_output_cid);
 }
 
@@ -482,9 +475,32 @@ guard_statement_may_write(QueryDesc *queryDesc)
 {
 	PlannedStmt *stmt = queryDesc->plannedstmt;
 	EState	   *estate = queryDesc->estate;
+	ModifyTable *mt;
+	ListCell   *lc;
 
-	if (!IsA(stmt->planTree, ModifyTable) || stmt->hasModifyingCTE ||
-		estate->es_tuple_routing_result_relations != NIL)
+	if (!IsA(stmt->planTree, ModifyTable) || stmt->hasModifyingCTE)
 		return true;
-	return node_targets((ModifyTable *) stmt->planTree, estate, NULL, NULL);
+	mt = (ModifyTable *) stmt->planTree;
+	if (node_targets(mt, estate, NULL, NULL))
+		return true;
+
+	/* partitions rows were routed to, and their BEFORE ROW triggers */
+	foreach(lc, estate->es_tuple_routing_result_relations)
+	{
+		ResultRelInfo *rri = lfirst(lc);
+		List	   *feeds;
+		ListCell   *fc;
+
+		if (!guard_cached_feeds(RelationGetRelid(rri->ri_RelationDesc), &feeds))
+			return true;
+		foreach(fc, feeds)
+		{
+			SeqFeed    *feed = lfirst(fc);
+
+			if (feed->trig_insert ||
+				(mt->onConflictAction == ONCONFLICT_UPDATE && feed->trig_update))
+				return true;
+		}
+	}
+	return false;
 }

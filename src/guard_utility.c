@@ -230,7 +230,7 @@ guard_ddl(const DdlSubject *subject, List **targets)
  * After COPY FROM: the relations it wrote into are the target, or, when it
  * is partitioned, the partitions that rows were routed to, which are those
  * the statement locked.  It wrote the listed columns, and stored generated
- * ones; BEFORE ROW triggers may have set any.
+ * ones; BEFORE ROW triggers may have set others (guard_trigger.c).
  */
 static void
 guard_copy(const UtilityWork *uw)
@@ -257,7 +257,6 @@ guard_copy(const UtilityWork *uw)
 	foreach(lc, rels)
 	{
 		Relation	rel = lfirst(lc);
-		bool		triggers = rel->trigdesc && rel->trigdesc->trig_insert_before_row;
 		ListCell   *fc;
 
 		foreach(fc, guard_feeds(RelationGetRelid(rel)))
@@ -269,8 +268,8 @@ guard_copy(const UtilityWork *uw)
 
 			foreach(ac, copy->attlist)
 				listed |= strcmp(strVal(lfirst(ac)), feed->attname) == 0;
-			if (listed || triggers)
-				guard_add_target(&targets, rel, feed, !listed);
+			if (listed || feed->trig_insert)
+				guard_add_target(&targets, rel, NULL, feed, !listed);
 		}
 	}
 	guard_act(targets, NIL, uw->cid);

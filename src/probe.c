@@ -352,6 +352,16 @@ value_counts(Relation rel, Relation index, TupleTableSlot *slot,
 		written_since(rel, index, slot, d, spec->cid);
 }
 
+/* a key comparing an integer column with an int8 value, as the integer btree family does */
+static void
+integer_key(ScanKey key, Oid typid, StrategyNumber strategy, int64 value)
+{
+	Oid			op = get_opfamily_member(INTEGER_BTREE_FAM_OID, typid, INT8OID, strategy);
+
+	ScanKeyEntryInitialize(key, 0, 1, strategy, INT8OID, InvalidOid,
+						   get_opcode(op), Int64GetDatum(value));
+}
+
 /*
  * Read through a usable index from the extreme end inward, stopping at the
  * first value that counts.  Returns false when the relation has no usable
@@ -360,41 +370,55 @@ value_counts(Relation rel, Relation index, TupleTableSlot *slot,
 static bool
 probe_by_index(Relation heap, const ProbeSpec *spec, ColumnExtreme *result)
 {
-	bool		locked;
-	Relation	index = open_usable_index(heap, spec->attnum, spec->typid, &locked);
+	bool		locked = false;
+	Relation	index = NULL;
 	Oid			indexoid;
-	ScanKeyData key;
+	ScanKeyData keys[2];
+	int			nkeys = 0;
 	ScanDirection dir;
 	IndexScanDesc scan;
 	TupleTableSlot *slot;
 
+	if (spec->indexes != NULL)
+	{
+		/* the statement's own, open and locked */
+		for (int i = 0; i < spec->nindexes && index == NULL; i++)
+			if (index_is_usable(spec->indexes[i], spec->attnum, spec->typid))
+				index = spec->indexes[i];
+	}
+	else
+		index = open_usable_index(heap, spec->attnum, spec->typid, &locked);
 	if (index == NULL)
 		return false;
 
 	/*
-	 * For an integer column with a limit, start at the limit, so that any
-	 * number of values past it (sentinels) cost one descent; otherwise
-	 * the same "IS NOT NULL" key get_actual_variable_endpoint uses.
+	 * For an integer column, the bounds are keys of the scan: it starts at
+	 * the limit, so that any number of values past it (sentinels) cost one
+	 * descent, and it stops at the first value before "from", so that only
+	 * the few entries past a sequence's next value are looked at, not the
+	 * whole leaf page.  Otherwise, and without bounds, the same "IS NOT
+	 * NULL" key get_actual_variable_endpoint uses.
 	 */
-	if (spec->limited && seqguard_is_integer_type(spec->typid))
+	if ((spec->bounded || spec->limited) && seqguard_is_integer_type(spec->typid))
 	{
-		StrategyNumber strategy = spec->want_max ? BTLessEqualStrategyNumber :
-			BTGreaterEqualStrategyNumber;
-		Oid			op = get_opfamily_member(INTEGER_BTREE_FAM_OID, spec->typid,
-											 INT8OID, strategy);
-
-		ScanKeyEntryInitialize(&key, 0, 1, strategy, INT8OID, InvalidOid,
-							   get_opcode(op), Int64GetDatum(spec->limit));
+		if (spec->bounded)
+			integer_key(&keys[nkeys++], spec->typid,
+						spec->want_max ? BTGreaterEqualStrategyNumber : BTLessEqualStrategyNumber,
+						spec->from);
+		if (spec->limited)
+			integer_key(&keys[nkeys++], spec->typid,
+						spec->want_max ? BTLessEqualStrategyNumber : BTGreaterEqualStrategyNumber,
+						spec->limit);
 	}
 	else
-		ScanKeyEntryInitialize(&key, SK_ISNULL | SK_SEARCHNOTNULL, 1,
+		ScanKeyEntryInitialize(&keys[nkeys++], SK_ISNULL | SK_SEARCHNOTNULL, 1,
 							   InvalidStrategy, InvalidOid, InvalidOid,
 							   InvalidOid, (Datum) 0);
 	dir = (spec->want_max != ((index->rd_indoption[0] & INDOPTION_DESC) != 0)) ?
 		BackwardScanDirection : ForwardScanDirection;
 	slot = table_slot_create(heap, NULL);
-	scan = seqguard_index_beginscan(heap, index, SnapshotSelf, 1);
-	index_rescan(scan, &key, 1, NULL, 0);
+	scan = seqguard_index_beginscan(heap, index, SnapshotSelf, nkeys);
+	index_rescan(scan, keys, nkeys, NULL, 0);
 	while (index_getnext_slot(scan, dir, slot))
 	{
 		ValueClass	cls;
@@ -416,6 +440,8 @@ probe_by_index(Relation heap, const ProbeSpec *spec, ColumnExtreme *result)
 	index_endscan(scan);
 	ExecDropSingleTupleTableSlot(slot);
 	indexoid = RelationGetRelid(index);
+	if (spec->indexes != NULL)
+		return true;
 	if (spec->transient)
 		seqguard_close_transient(index);
 	else

@@ -54,6 +54,9 @@ typedef struct ProbeSpec
 	CommandId	cid;
 	bool		index_only;		/* never scan the table; see no_index */
 	bool		transient;		/* drop the relcache entries read */
+	Relation   *indexes;		/* the relation's indexes, open and locked by
+								 * the statement, or NULL to open them here */
+	int			nindexes;
 } ProbeSpec;
 
 extern void seqguard_probe(Relation rel, const ProbeSpec *spec,

@@ -29,6 +29,7 @@ void		_PG_init(void);
 
 double		seqguard_exhaustion_threshold = 0.9;
 int			seqguard_mode = GUARD_FIX;
+uint64		seqguard_mode_changes = 0;
 bool		seqguard_active = false;
 
 static const struct config_enum_entry mode_options[] = {
@@ -52,6 +53,17 @@ check_exhaustion_threshold(double *newval, void **extra, GucSource source)
 		return false;
 	}
 	return true;
+}
+
+/*
+ * Every assignment of seqguard.mode is counted: what the guard remembers
+ * of the rows it has seen in a transaction holds only while it has been
+ * watching all along.
+ */
+static void
+assign_mode(int newval, void *extra)
+{
+	seqguard_mode_changes++;
 }
 
 void
@@ -79,7 +91,7 @@ _PG_init(void)
 							 PGC_SUSET,
 							 0,
 							 NULL,
-							 NULL,
+							 assign_mode,
 							 NULL);
 
 	DefineCustomBoolVariable("seqguard.active",

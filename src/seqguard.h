@@ -23,6 +23,9 @@ typedef enum GuardMode
 
 extern int	seqguard_mode;
 
+/* counts every assignment of seqguard.mode (as SET, RESET, rollback) */
+extern uint64 seqguard_mode_changes;
+
 /*
  * seqguard.active (read-only): is this session guarded?  Set by guard.c
  * when the library is preloaded or LOADed.

@@ -196,72 +196,174 @@ open_sequence(Oid seqid, AclMode needed, LOCKMODE lockmode, bool nowait,
 }
 
 /*
+ * Open a sequence to read, and perhaps move, it: with the lock nextval()
+ * takes, so that a sequence being altered (ALTER SEQUENCE holds a lock
+ * that conflicts with it until commit) is not read half-way; with
+ * SEQ_NOWAIT, such a sequence is reported instead of waited for.  Returns
+ * NULL, or why it cannot be opened (then nothing is held).  The caller
+ * closes it with seqguard_close_sequence().
+ */
+const char *
+seqguard_open_sequence(Oid seqid, AclMode needed, int flags, SeqHandle *h)
+{
+	const char *why;
+
+	h->seqid = seqid;
+	h->flags = flags;
+	h->rel = open_sequence(seqid, needed, RowExclusiveLock,
+						   (flags & SEQ_NOWAIT) != 0, &why);
+	return h->rel == NULL ? why : NULL;
+}
+
+/* An open sequence's definition and position. */
+void
+seqguard_read_open(SeqHandle *h, SeqState *state)
+{
+	Buffer		buf;
+	HeapTupleData tuple;
+
+	(void) read_position(h->rel, BUFFER_LOCK_SHARE, &buf, &tuple, state);
+	UnlockReleaseBuffer(buf);
+}
+
+/*
+ * Close an open sequence and release its lock at once: nothing read is
+ * relied on after it, and a move is not transactional, so the lock
+ * protects nothing once it is made; releasing it keeps the lock table
+ * small on large runs.
+ */
+void
+seqguard_close_sequence(SeqHandle *h)
+{
+	if (h->flags & SEQ_TRANSIENT)
+		seqguard_close_transient(h->rel);
+	else
+		relation_close(h->rel, NoLock);
+	UnlockRelationOid(h->seqid, RowExclusiveLock);
+	h->rel = NULL;
+}
+
+/*
  * Read a sequence's definition and position.  Returns NULL, or why it
- * could not be read (then *state is not filled).  The lock taken is the
- * one nextval() takes, so that a sequence being altered (ALTER SEQUENCE
- * holds a lock that conflicts with it until commit) is not read half-way;
- * with SEQ_NOWAIT, such a sequence is reported instead of waited for.  The
- * lock is released at once: nothing read here is relied on after it.
+ * could not be read (then *state is not filled).
  */
 const char *
 seqguard_read_sequence(Oid seqid, AclMode needed, int flags, SeqState *state)
 {
-	Relation	seqrel;
-	Buffer		buf;
-	HeapTupleData tuple;
+	SeqHandle	h;
 	const char *why;
 
-	if ((seqrel = open_sequence(seqid, needed, RowExclusiveLock,
-								(flags & SEQ_NOWAIT) != 0, &why)) == NULL)
+	if ((why = seqguard_open_sequence(seqid, needed, flags, &h)) != NULL)
 		return why;
-
-	(void) read_position(seqrel, BUFFER_LOCK_SHARE, &buf, &tuple, state);
-	UnlockReleaseBuffer(buf);
-
-	if (flags & SEQ_TRANSIENT)
-		seqguard_close_transient(seqrel);
-	else
-		relation_close(seqrel, NoLock);
-	UnlockRelationOid(seqid, RowExclusiveLock);
+	seqguard_read_open(&h, state);
+	seqguard_close_sequence(&h);
 	return NULL;
 }
 
 /*
- * Make the next nextval() of a sequence return target.  With forward_only,
- * only when target is past the value it would return now, judged under the
- * buffer lock, so that no concurrent nextval() can slip between the check
- * and the write; a sequence that has run out counts as past everything.
+ * Moves logged ahead (SEQ_LOG_AHEAD): for each of the last few sequences
+ * this backend moved so, the LSN of the record it wrote and the value the
+ * sequence resumes at if that record is the last one replayed.
+ */
+#define LOGGED_AHEAD_SLOTS 8
+
+/* how far nextval() logs ahead: SEQ_LOG_VALS, private to sequence.c */
+#define SEQGUARD_LOG_VALS 32
+
+typedef struct LoggedAhead
+{
+	Oid			seqid;
+	XLogRecPtr	lsn;
+	int64		resume;
+} LoggedAhead;
+
+static LoggedAhead logged_ahead[LOGGED_AHEAD_SLOTS];
+static int	logged_ahead_next = 0;
+
+static LoggedAhead *
+find_logged_ahead(Oid seqid)
+{
+	for (int i = 0; i < LOGGED_AHEAD_SLOTS; i++)
+		if (logged_ahead[i].seqid == seqid)
+			return &logged_ahead[i];
+	return NULL;
+}
+
+/*
+ * May a move of the sequence on this page to target skip WAL?  Only when
+ * the page's last WAL record is one this backend logged ahead past target,
+ * and no checkpoint began since (after one, recovery would not replay
+ * it), as nextval() decides.  Any other change of the sequence (nextval(),
+ * setval(), another session's move, ALTER SEQUENCE) logs a record of its
+ * own, which changes the page's LSN.
+ */
+static bool
+covered_by_wal(Oid seqid, Page page, const SeqState *seq, int64 target)
+{
+	LoggedAhead *la = find_logged_ahead(seqid);
+
+	return la != NULL && la->lsn == PageGetLSN(page) &&
+		PageGetLSN(page) > GetRedoRecPtr() &&
+		!seqguard_past(seq, target, la->resume);
+}
+
+/*
+ * The value a move to target logs as the one to resume at:
+ * SEQGUARD_LOG_VALS steps ahead, as nextval() logs, where that stays in the sequence's range
+ * (otherwise target itself).
+ */
+static int64
+resume_value(const SeqState *seq, int64 target)
+{
+	int64		ahead;
+	int64		resume;
+
+	if (pg_mul_s64_overflow(seq->increment, SEQGUARD_LOG_VALS, &ahead) ||
+		pg_add_s64_overflow(target, ahead, &resume) ||
+		resume > seq->maxv || resume < seq->minv)
+		return target;
+	return resume;
+}
+
+/*
+ * Make the next nextval() of an open sequence return target.  With
+ * forward_only, only when target is past the value it would return now,
+ * judged under the buffer lock, so that no concurrent nextval() can slip
+ * between the check and the write; a sequence that has run out counts as
+ * past everything.
  *
  * Returns true when it wrote; *before receives the position found under
  * the lock.  The caller has checked target against the sequence's range.
- * The caller needs the privileges in "needed" on the sequence (UPDATE, as
+ *
+ * The move is WAL-logged as setval(seq, target, false) logs it, so that it
+ * survives a crash once the transaction has committed.  With SEQ_LOG_AHEAD
+ * (the guard, which may move a sequence once per statement of an import
+ * loop) the record says to resume SEQGUARD_LOG_VALS steps further, as
+ * nextval() logs ahead, and a later move of this backend within that
+ * reach, before the next checkpoint, writes no WAL; after a crash the
+ * sequence resumes at most that many steps further than it was moved.
+ *
+ * The privileges in "needed" were checked when it was opened (UPDATE, as
  * for setval(); the guard passes 0: it acts for the system, as an identity
- * column's nextval() does).  With SEQ_NOWAIT, a sequence locked by another
- * session (ALTER SEQUENCE, say) is not waited for.  When it cannot act,
- * *why says why.
+ * column's nextval() does).  When it cannot act, *why says why.
  */
 bool
-seqguard_move_sequence(Oid seqid, int64 target, bool forward_only,
-					   AclMode needed, int flags, SeqState *before,
-					   const char **why)
+seqguard_move_open(SeqHandle *h, int64 target, bool forward_only,
+				   SeqState *before, const char **why)
 {
-	Relation	seqrel;
+	Relation	seqrel = h->rel;
+	Oid			seqid = h->seqid;
+	int			flags = h->flags;
 	Buffer		buf;
 	HeapTupleData tuple;
 	Form_pg_sequence_data data;
 	bool		move;
 
-	/* the lock nextval() and setval() take */
-	seqrel = open_sequence(seqid, needed, RowExclusiveLock,
-						   (flags & SEQ_NOWAIT) != 0, why);
-	if (seqrel == NULL)
-		return false;
+	*why = NULL;
 	if (!seqrel->rd_islocaltemp && XactReadOnly)
 	{
 		/* as nextval() and setval(): only temporary sequences */
 		*why = "the transaction is read-only";
-		relation_close(seqrel, NoLock);
-		UnlockRelationOid(seqid, RowExclusiveLock);
 		return false;
 	}
 
@@ -275,27 +377,41 @@ seqguard_move_sequence(Oid seqid, int64 target, bool forward_only,
 
 	if (move)
 	{
+		Page		page = BufferGetPage(buf);
+		bool		logit = RelationNeedsWAL(seqrel);
+		int64		resume = target;
+
+		if (logit && (flags & SEQ_LOG_AHEAD))
+		{
+			if (covered_by_wal(seqid, page, before, target))
+				logit = false;
+			else
+				resume = resume_value(before, target);
+		}
+
 		/*
-		 * From here to the end of the critical section, copied from
-		 * do_setval() in PostgreSQL's src/backend/commands/sequence.c, with
-		 * compat.h's names: make commit flush the WAL, then set and log the
-		 * new position as setval(seq, target, false) does.
+		 * From here to the end of the critical section, after do_setval()
+		 * and nextval_internal() in PostgreSQL's
+		 * src/backend/commands/sequence.c, with compat.h's names: make
+		 * commit flush the WAL; log the position to resume at; then set the
+		 * page to the new position.
 		 */
 		if (RelationNeedsWAL(seqrel))
 			GetTopTransactionId();
 
 		START_CRIT_SECTION();
 
-		data->last_value = target;
-		data->is_called = false;
-		data->log_cnt = 0;
-
 		MarkBufferDirty(buf);
 
-		if (RelationNeedsWAL(seqrel))
+		if (logit)
 		{
 			xl_seq_rec	xlrec;
 			XLogRecPtr	recptr;
+
+			/* what a crash recovery resumes at: resume itself */
+			data->last_value = resume == target ? target : resume - before->increment;
+			data->is_called = resume != target;
+			data->log_cnt = 0;
 
 			XLogBeginInsert();
 			XLogRegisterBuffer(0, buf, REGBUF_WILL_INIT);
@@ -303,21 +419,45 @@ seqguard_move_sequence(Oid seqid, int64 target, bool forward_only,
 			XLogRegisterData((char *) &xlrec, sizeof(xl_seq_rec));
 			XLogRegisterData((char *) tuple.t_data, tuple.t_len);
 			recptr = XLogInsert(RM_SEQ_ID, XLOG_SEQ_LOG);
-			PageSetLSN(BufferGetPage(buf), recptr);
+			PageSetLSN(page, recptr);
+
+			if (resume != target)
+			{
+				LoggedAhead *la = find_logged_ahead(seqid);
+
+				if (la == NULL)
+				{
+					la = &logged_ahead[logged_ahead_next];
+					logged_ahead_next = (logged_ahead_next + 1) % LOGGED_AHEAD_SLOTS;
+				}
+				la->seqid = seqid;
+				la->lsn = recptr;
+				la->resume = resume;
+			}
 		}
+
+		data->last_value = target;
+		data->is_called = false;
+		data->log_cnt = 0;
 
 		END_CRIT_SECTION();
 	}
 	UnlockReleaseBuffer(buf);
-
-	/*
-	 * The change is not transactional, so the lock protects nothing once
-	 * it is made; releasing it keeps the lock table small on large runs.
-	 */
-	if (flags & SEQ_TRANSIENT)
-		seqguard_close_transient(seqrel);
-	else
-		relation_close(seqrel, NoLock);
-	UnlockRelationOid(seqid, RowExclusiveLock);
 	return move;
+}
+
+/* Open, move and close a sequence: seqguard_move_open() for one move. */
+bool
+seqguard_move_sequence(Oid seqid, int64 target, bool forward_only,
+					   AclMode needed, int flags, SeqState *before,
+					   const char **why)
+{
+	SeqHandle	h;
+	bool		moved;
+
+	if ((*why = seqguard_open_sequence(seqid, needed, flags, &h)) != NULL)
+		return false;
+	moved = seqguard_move_open(&h, target, forward_only, before, why);
+	seqguard_close_sequence(&h);
+	return moved;
 }
