@@ -2,6 +2,7 @@
 -- skipped without showing a value, what it may not update is not moved.
 BEGIN;
 SELECT plan(16);
+SET LOCAL seqguard.mode = off;	-- lagging rows are made on purpose
 
 CREATE SCHEMA priv;
 CREATE TABLE priv.secret (id serial PRIMARY KEY, payload text);

@@ -94,12 +94,16 @@ expect "standby: LOAD 'seqguard' again runs" ok "$(s_state "LOAD 'seqguard'")"
 expect "standby: nothing on the standby moved t's sequence" "1:false" \
 	"$(s -c "SELECT last_value || ':' || is_called FROM t_id_seq")"
 
-# the primary's repair and guard move reach the standby through WAL
+# the primary's repair and guard move reach the standby through WAL: the
+# repair's move exactly, the guard's logged up to 32 steps ahead, as
+# nextval() logs
 p -c "SELECT * FROM fix_all_sequences()" >/dev/null
 p -c "INSERT INTO u VALUES (900)"        # the guard (preloaded, fix) moves u's sequence
 catch_up
-expect "standby: after the primary's repair and guard move, t and u are ok there" "t:ok:501,u:ok:901" \
-	"$(s -c "SELECT string_agg(table_name || ':' || status || ':' || next_value, ',' ORDER BY table_name)
+expect "standby: after the primary's repair and guard move, t and u are ok there" "t:ok:501,u:ok:true" \
+	"$(s -c "SELECT string_agg(table_name || ':' || status || ':' ||
+	                           CASE table_name WHEN 'u' THEN (next_value BETWEEN 901 AND 933)::text ELSE next_value::text END,
+	                           ',' ORDER BY table_name)
 	           FROM check_sequence_health() WHERE table_name <> 'scratch'")"
 no_crash "$S.log" "$P.log"
 
