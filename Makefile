@@ -37,9 +37,14 @@ PGFILEDESC = "seqguard - keep sequences ahead of their data"
 
 PG_CPPFLAGS = -I$(srcdir)/src
 
-# pg_regress: user-visible output; isolation: the concurrency promises.
+# pg_regress: user-visible output; isolation: the concurrency promises;
+# pgTAP (test/*.sql, through pg_prove): the behaviour tables.  "make
+# installcheck" runs all three against the server PGHOST/PGPORT name.
 REGRESS = $(sort $(notdir $(basename $(wildcard $(srcdir)/sql/*.sql))))
 ISOLATION = $(sort $(notdir $(basename $(wildcard $(srcdir)/specs/*.spec))))
+# TAP=auto (default): pgTAP runs where pg_prove and the pgtap extension are
+# installed, and says it did not elsewhere; TAP=yes: they must be; TAP=no
+TAP ?= auto
 
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
@@ -48,6 +53,12 @@ include $(PGXS)
 ifeq ($(EXTVERSION),)
 $(error no default_version in $(srcdir)/$(EXTENSION).control)
 endif
+
+installcheck: installcheck-tap
+
+.PHONY: installcheck-tap
+installcheck-tap:
+	@TAP=$(TAP) bash $(srcdir)/test/lib/tap.sh $(srcdir)
 
 # PGXS does not track headers
 $(OBJS): $(wildcard $(srcdir)/src/*.h)

@@ -11,7 +11,7 @@ DEMO_PORT=${DEMO_PORT:-54329}
 install_deps
 [ -z "$PG_ROOT" ] || pg_private_copy "$PG_ROOT"
 build_install
-cluster_start "$DEMO_DIR" "$DEMO_PORT"
+throwaway_start "$DEMO_DIR" "$DEMO_PORT"
 
 psql() { command psql -X -q -v ON_ERROR_STOP=1 -d shop "$@"; }
 as_pg "$PG_BIN/createdb" -h "$DEMO_DIR" -p "$DEMO_PORT" shop

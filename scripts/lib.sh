@@ -1,7 +1,8 @@
 # shellcheck shell=bash
 # scripts/lib.sh - shared by the README's commands: installing what the build
 # and the tests need, and a throwaway cluster run as the postgres user with
-# its own port and socket directory under /tmp.  Sourced, not run.
+# its own port and socket directory under /tmp (test/lib/pg.sh).  Sourced,
+# not run.
 
 PG_MAJOR=${PG_MAJOR:-15}
 # PG_ROOT: a private copy of the server's installation (see pg_private_copy),
@@ -92,61 +93,37 @@ build_install() {
 		make -s PG_CONFIG="$PG_CONFIG" install >/dev/null
 }
 
-as_pg() {
-	if [ "$(id -un)" = postgres ]; then "$@"; else runuser -u postgres -- "$@"; fi
-}
+# the cluster helpers (as_pg, cluster_create, cluster_start, ...)
+# shellcheck source=../test/lib/pg.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../test/lib/pg.sh"
+BIN=$PG_BIN
 
-# cluster_init DIR PORT [postgresql.conf lines...]: a new cluster in DIR,
-# not started, listening only on a socket in DIR.
-cluster_init() {
+# throwaway_init DIR PORT [postgresql.conf lines...]: a new cluster in
+# DIR/data, not started, listening only on a socket in DIR
+throwaway_init() {
 	local dir=$1 port=$2
 	shift 2
-	cluster_stop "$dir"
+	throwaway_stop "$dir"
 	rm -rf "$dir"
 	mkdir -p "$dir"
 	chown postgres: "$dir"
-	as_pg "$PG_BIN/initdb" -D "$dir/data" -A trust -U postgres >"$dir/initdb.log" 2>&1 ||
-		{ cat "$dir/initdb.log"; die "initdb failed"; }
-	{
-		echo "port = $port"
-		echo "listen_addresses = ''"
-		echo "unix_socket_directories = '$dir'"
-		echo "fsync = off"
-		for line in "$@"; do echo "$line"; done
-	} >>"$dir/data/postgresql.conf"
+	cluster_create "$dir/data" "$port" "$dir" "$@" || die "initdb failed"
 }
 
-# cluster_start DIR PORT [postgresql.conf lines...]: a new cluster in DIR,
-# listening only on a socket in DIR.
-cluster_start() {
+# throwaway_start DIR PORT [lines...]: the same, started, with its log in
+# DIR/server.log; PGHOST, PGPORT, PGUSER and PG_SERVER_LOG point at it
+throwaway_start() {
 	local dir=$1 port=$2
-	cluster_init "$@"
-	as_pg "$PG_BIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w start >/dev/null ||
-		{ cat "$dir/server.log"; die "cluster did not start"; }
+	throwaway_init "$@"
+	cluster_start "$dir/data" "$dir/server.log" || die "cluster did not start"
 	export PGHOST=$dir PGPORT=$port PGUSER=postgres PG_SERVER_LOG=$dir/server.log
 }
 
-# cluster_ensure DIR: the cluster in DIR is running and takes connections
-# (a test may have crashed it, stopped it or left it in crash recovery);
-# returns non-zero, with the log's end, if it cannot be brought back.
-cluster_ensure() {
-	local dir=$1
-	if ! as_pg "$PG_BIN/pg_ctl" -D "$dir/data" status >/dev/null 2>&1 &&
-		! as_pg "$PG_BIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 120 start >/dev/null; then
-		tail -20 "$dir/server.log"
-		return 1
-	fi
-	for _ in $(seq 1 120); do
-		"$PG_BIN/pg_isready" -q -h "$dir" -p "$PGPORT" && return 0
-		sleep 0.5
-	done
-	echo "the cluster in $dir does not take connections"
-	return 1
+# throwaway_ensure DIR: it runs and takes connections again
+throwaway_ensure() {
+	cluster_ensure "$1/data" "$PGPORT" "$1" "$1/server.log"
 }
 
-cluster_stop() {
-	local dir=$1
-	if [ -f "$dir/data/postmaster.pid" ]; then
-		as_pg "$PG_BIN/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null 2>&1 || true
-	fi
+throwaway_stop() {
+	cluster_stop "$1/data" fast
 }

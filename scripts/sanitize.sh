@@ -6,8 +6,8 @@
 # Fails when a sanitizer reports an error with a frame in seqguard's code,
 # or when a server process crashes; reports from PostgreSQL's own code
 # are counted and shown apart, not failed on (the server is not built
-# with the sanitizers, see below).  Test failures are shown, not failed on:
-# `scripts/test.sh` is the judge of those.
+# with the sanitizers, see below).  Every test of the suites must also run
+# and pass.
 #
 #   bash scripts/sanitize.sh                    # the working tree
 #   SANITIZE_SRC=/path/to/copy bash scripts/sanitize.sh
@@ -82,8 +82,8 @@ gcc -shared -fPIC -O2 -o "$SAN_DIR/libnoswift.so" "$SAN_DIR/noswift.c"
 # the cluster: the postmaster, and so every backend, starts with the
 # sanitizer runtime loaded first
 chown postgres: "$LOGS"
-cluster_init "$CLUSTER" "$SAN_PORT"
-trap 'cluster_stop "$CLUSTER"' EXIT
+throwaway_init "$CLUSTER" "$SAN_PORT"
+trap 'throwaway_stop "$CLUSTER"' EXIT
 # The reports go to the server's stderr, its log file here (a log_path
 # setting is not honoured in the backends).  exitcode: a backend that ASan
 # stops exits with a code the postmaster counts as a crash (the default,
@@ -97,10 +97,12 @@ export PGHOST=$CLUSTER PGPORT=$SAN_PORT PGUSER=postgres
 pid=$(head -1 "$CLUSTER/data/postmaster.pid")
 grep -q libasan "/proc/$pid/maps" || die "the postmaster did not load $libasan"
 
-# the suites; their failures are shown, the sanitizers' reports decide
-suite() { # suite NAME COMMAND...
-	local name=$1 rc=0
-	shift
+# the suites: every one of their tests must run and pass, as in
+# scripts/test.sh, and the sanitizers must report nothing of seqguard's
+suite_failures=0
+suite() { # suite NAME WANT COMMAND...: WANT tests must pass
+	local name=$1 want=$2 rc=0 ok fail
+	shift 2
 	# after a crash the server needs a moment to recover
 	for _ in $(seq 1 60); do
 		"$PG_BIN/pg_isready" -q && break
@@ -108,17 +110,24 @@ suite() { # suite NAME COMMAND...
 	done
 	echo "== $name"
 	"$@" >"$LOGS/$name.log" 2>&1 || rc=$?
-	echo "   $(grep -Ec '(\.\.\. ok|^ok [0-9]+)' "$LOGS/$name.log") passed," \
-		"$(grep -Ec '(\.\.\. FAILED|^not ok [0-9]+)' "$LOGS/$name.log") failed (exit status $rc)"
+	ok=$(grep -E '(\.\.\. ok|^ok [0-9]+)' "$LOGS/$name.log" | grep -Evc '# (SKIP|skip|TODO|todo)')
+	fail=$(grep -Ec '(\.\.\. FAILED|^not ok [0-9]+)' "$LOGS/$name.log")
+	echo "   $ok passed, $fail failed (exit status $rc; $want expected)"
+	if [ "$rc" -ne 0 ] || [ "$fail" -ne 0 ] || [ "$ok" -lt "$want" ]; then
+		suite_failures=$((suite_failures + 1))
+		grep -E -B2 -A8 '(FAILED|^not ok|Dubious)' "$LOGS/$name.log" | head -40
+	fi
 }
-suite regress make -C "$BUILD" PG_CONFIG="$PG_CONFIG" installcheck ISOLATION=
-suite isolation make -C "$BUILD" PG_CONFIG="$PG_CONFIG" installcheck REGRESS=
+suite regress "$(find "$BUILD/sql" -name '*.sql' | wc -l)" \
+	make -C "$BUILD" PG_CONFIG="$PG_CONFIG" installcheck ISOLATION= TAP=no
+suite isolation "$(find "$BUILD/specs" -name '*.spec' | wc -l)" \
+	make -C "$BUILD" PG_CONFIG="$PG_CONFIG" installcheck REGRESS= TAP=no
 if [ "${SAN_PGTAP:-1}" != 0 ]; then
-	psql -X -q -d postgres -c 'DROP DATABASE IF EXISTS seqguard_tap' -c 'CREATE DATABASE seqguard_tap'
-	psql -X -q -d seqguard_tap -c 'CREATE EXTENSION pgtap' -c 'CREATE EXTENSION seqguard'
-	(cd "$BUILD" && suite pgtap pg_prove -v -d seqguard_tap test/*.sql)
+	# pgTAP's count: the tests the files plan
+	suite pgtap "$(cat "$BUILD"/test/*.sql | grep -oE 'plan\([0-9]+\)' | grep -oE '[0-9]+' | awk '{ s += $1 } END { print s }')" \
+		make -C "$BUILD" PG_CONFIG="$PG_CONFIG" installcheck-tap TAP=yes
 fi
-cluster_stop "$CLUSTER" fast
+throwaway_stop "$CLUSTER"
 
 # the reports, one block each: ASan's from "==PID==ERROR:" to
 # "==PID==ABORTING", UBSan's a "file:line:col: runtime error:" line and
@@ -146,4 +155,4 @@ crashes=$(grep -cE 'terminated by signal|terminated by exception|exited with exi
 
 echo "== sanitizer reports: $ours from seqguard, $theirs from elsewhere (not failed on); server process crashes: $crashes"
 echo "logs: $LOGS ($(($(date +%s) - start_time)) s)"
-[ "$ours" -eq 0 ] && [ "$crashes" -eq 0 ]
+[ "$ours" -eq 0 ] && [ "$crashes" -eq 0 ] && [ "$suite_failures" -eq 0 ]

@@ -26,8 +26,10 @@
 #   SEQGUARD_MIRROR          Debian mirror (default: the host's, from /etc/apt)
 #   SEQGUARD_SECURITY_MIRROR Debian security mirror (default: the host's)
 #   SEQGUARD_HOST_LOG        output of a scripts/test.sh run just made on the host
-#                            (as CI does before): its results make the host's row
-#                            instead of a second run; SEQGUARD_HOST_TIME its seconds
+#                            (as CI does before): its results make the row of
+#                            the major it ran instead of a second run, and are
+#                            left out of the closing count (the caller has
+#                            them); SEQGUARD_HOST_TIME its seconds
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SRC=$(pwd)
@@ -257,7 +259,9 @@ run_version() {
 	return $rc
 }
 
-# cells LOG: "build regress isolation pgtap shell total" from test.sh's output
+# cells LOG: "build regress isolation pgtap shell total" from test.sh's
+# output; a suite's two runs (plain and preloaded) are added up, and the
+# packaging checks go with the shell tests
 cells() {
 	awk '
 		function cell(p, f, sk) {
@@ -265,14 +269,17 @@ cells() {
 		}
 		/^== build/ { s = "build" } /^== regress/ { s = "regress" }
 		/^== isolation/ { s = "isolation" } /^== pgTAP/ { s = "pgtap" }
-		/^== shell tests/ { s = "shell" }
+		/^== (shell tests|packaging checks)/ { s = "shell" }
 		s == "build" && /^   ok/ { c["build"] = "ok" }
 		s == "build" && /^   FAILED/ { c["build"] = "**FAILED**" }
-		s != "" && s != "build" && /^   [0-9]+ passed, [0-9]+ failed/ { c[s] = cell($1, $3, $5) }
+		s != "" && s != "build" && /^   [0-9]+ passed, [0-9]+ failed, [0-9]+ skipped/ {
+			p[s] += $1; f[s] += $3; k[s] += $5; seen[s] = 1
+		}
 		/^[0-9]+ passed, [0-9]+ failed$/ { c["total"] = $1 " passed, " $3 " failed" }
 		END {
-			n = split("build regress isolation pgtap shell total", k, " ")
-			for (i = 1; i <= n; i++) printf "%s%s", (i > 1 ? "\t" : ""), (k[i] in c ? c[k[i]] : "-")
+			for (x in seen) c[x] = cell(p[x], f[x], k[x])
+			n = split("build regress isolation pgtap shell total", keys, " ")
+			for (i = 1; i <= n; i++) printf "%s%s", (i > 1 ? "\t" : ""), (keys[i] in c ? c[keys[i]] : "-")
 			print ""
 		}' "$1"
 }
@@ -304,6 +311,7 @@ rows=()
 logs=()
 all_passed=0
 all_failed=0
+all_skipped=0
 for nn in $VERSIONS; do
 	source=$(source_of "$nn")
 	echo "== PostgreSQL $nn ($source)"
@@ -329,7 +337,12 @@ for nn in $VERSIONS; do
 	log=$LOGS/$nn.log
 	t0=$SECONDS
 	rc=0
-	if [ "$source" = host ] && [ -n "${SEQGUARD_HOST_LOG:-}" ]; then
+	# the host's run that CI made before, for this very major only; its
+	# counts are CI's already, so they are not added to the total below
+	from_log=""
+	if [ "$source" = host ] && [ -n "${SEQGUARD_HOST_LOG:-}" ] &&
+		[ "$(sed -n 's/^== build (PostgreSQL \([0-9]*\).*/\1/p' "$SEQGUARD_HOST_LOG")" = "$nn" ]; then
+		from_log=1
 		cp "$SEQGUARD_HOST_LOG" "$log"
 		rm -rf "${LOGS:?}/$nn"
 		VERSION=$(sed -n 's/^== build (PostgreSQL \([^ ]*\) .*/\1/p' "$log")
@@ -345,10 +358,15 @@ for nn in $VERSIONS; do
 		if [ "$total" = - ]; then total="**FAILED** (exit $rc)"; else total="**$total**"; fi
 	fi
 	tail -1 "$log" | sed 's/^/   /'
-	if [[ $(tail -1 "$log") =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
+	if [ -n "$from_log" ]; then
+		:
+	elif [[ $(tail -1 "$log") =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
 		all_passed=$((all_passed + BASH_REMATCH[1]))
 		all_failed=$((all_failed + BASH_REMATCH[2]))
-	elif [ $rc -ne 0 ]; then
+		if [[ $(tail -2 "$log" | head -1) =~ ^([0-9]+)\ skipped ]]; then
+			all_skipped=$((all_skipped + BASH_REMATCH[1]))
+		fi
+	else
 		all_failed=$((all_failed + 1))
 	fi
 	echo "   $elapsed; log: $log"
@@ -365,7 +383,9 @@ if [ ${#logs[@]} -gt 0 ]; then
 	echo "logs:"
 	printf '  %s\n' "${logs[@]}"
 fi
-# every version's tests together; a version that failed without a count
-# of its own (its setup, its build) counts as one failure
+# every version's tests that this run made (not those of SEQGUARD_HOST_LOG,
+# which CI counts itself); a version that failed without a count of its own
+# (its setup, its build) counts as one failure
+echo "$all_skipped skipped"
 echo "$all_passed passed, $all_failed failed"
 exit $status

@@ -4,7 +4,7 @@
 BEGIN;
 SELECT plan(3);
 
-SELECT count(*) AS loads_the_library FROM check_sequence_health() WHERE false;
+SELECT count(*) AS loads_the_library FROM check_sequence_health(ARRAY['pg_catalog']);
 SELECT CASE WHEN current_setting('shared_preload_libraries') ~ 'seqguard'
               OR current_setting('session_preload_libraries') ~ 'seqguard'
             THEN skip('the library is preloaded here', 1)

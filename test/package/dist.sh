@@ -8,14 +8,15 @@
 # Needs root (the cluster runs as postgres), the git history, PG_MAJOR and
 # PGPORT (the cluster here takes PGPORT + 1, on a socket only).
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 PG_MAJOR=${PG_MAJOR:-15}
 DIST_PORT=${DIST_PORT:-$((${PGPORT:-54330} + 1))}
 tmp=$(mktemp -d /tmp/seqguard-dist.XXXXXX)
 chmod 755 "$tmp"
 root=$tmp/root
 bin=$root/usr/lib/postgresql/$PG_MAJOR/bin
-as_pg() { runuser -u postgres -- "$@"; }
+# shellcheck source=../lib/pg.sh
+. test/lib/pg.sh
 cleanup() {
 	if [ -f "$tmp/data/postmaster.pid" ]; then
 		as_pg "$bin/pg_ctl" -D "$tmp/data" -m immediate -w stop >/dev/null 2>&1 || true
@@ -63,9 +64,16 @@ export PGHOST=$tmp PGPORT=$DIST_PORT PGUSER=postgres
 v=$("$bin/psql" -X -q -t -A -v ON_ERROR_STOP=1 -d postgres -c 'CREATE EXTENSION seqguard' \
 	-c "SELECT extversion FROM pg_extension WHERE extname = 'seqguard'")
 echo "ok   CREATE EXTENSION seqguard: version $v"
+# the archive's pg_regress and isolation tests are the checkout's, every one
+want=$(($(find sql -name '*.sql' | wc -l) + $(find specs -name '*.spec' | wc -l)))
 if as_pg env PGHOST="$PGHOST" PGPORT="$PGPORT" PGUSER=postgres \
-	make -s -C "$src" PG_CONFIG="$bin/pg_config" installcheck >"$tmp/installcheck.log" 2>&1; then
-	echo "ok   make installcheck in the unpacked archive: $(grep -Ec '(\.\.\. ok|^ok [0-9]+ )' "$tmp/installcheck.log") tests"
+	make -s -C "$src" PG_CONFIG="$bin/pg_config" installcheck TAP=no >"$tmp/installcheck.log" 2>&1; then
+	ran=$(grep -Ec '(\.\.\. ok|^ok [0-9]+ )' "$tmp/installcheck.log")
+	if [ "$ran" -ne "$want" ]; then
+		echo "FAIL: make installcheck in the unpacked archive ran $ran tests, the checkout has $want"
+		exit 1
+	fi
+	echo "ok   make installcheck in the unpacked archive: $ran tests, as many as the checkout has"
 else
 	cat "$tmp/installcheck.log"
 	[ ! -f "$src/regression.diffs" ] || head -100 "$src/regression.diffs"

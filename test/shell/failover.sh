@@ -19,8 +19,11 @@
 # (default: PGPORT+3 and PGPORT+4, or 54333 and 54334).
 set -euo pipefail
 cd "$(dirname "$0")"
-# shellcheck source=lib/clusters.sh
-. lib/clusters.sh
+# shellcheck source=../lib/pg.sh
+. ../lib/pg.sh
+# shellcheck source=../lib/assert.sh
+. ../lib/assert.sh
+SERVER_MAJOR=$(server_major)
 PUB_PORT=${FAILOVER_PORT:-$((${PGPORT:-54330} + 3))}
 SUB_PORT=$((PUB_PORT + 1))
 work=$(work_dir failover)

@@ -6,7 +6,7 @@
 # module is installed, it is run as well.
 #   bash test/meta.sh [META.json]
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 meta=${1:-META.json}
 
 perl -MJSON::PP -e '

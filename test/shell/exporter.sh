@@ -8,7 +8,7 @@
 # PGPORT) as a non-superuser in pg_monitor and pg_read_all_data, and listens
 # on 127.0.0.1, port PGPORT + 2.
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 
 DB=seqguard_exporter
 ROLE=seqguard_monitor

@@ -48,6 +48,8 @@ SAMPLE_PERIOD=${STRESS_SAMPLE_PERIOD:-0.01}
 LONG_ROWS=${STRESS_LONG_ROWS:-2000}       # rows of one long statement on "lng"
 SERVER_LOG=${PG_SERVER_LOG:-${PGHOST:-}/server.log}
 BLOCK=100                                 # writer iterations per psql session
+STRESS_MIN_TX=${STRESS_MIN_TX:-20}        # guard on: committed statements per writer, at least
+STRESS_MIN_LONG=${STRESS_MIN_LONG:-2}     # (the long writer's)
 WRITERS="explicit multi copy update xpart merge long"
 
 tmp=$(mktemp -d)
@@ -443,19 +445,25 @@ run() {
 	done
 	# writers may meet ids already taken (23505), deadlock (40P01), find their
 	# row moved to another partition (40001) and, after a failed \copy, be in
-	# an aborted transaction (25P02); nothing else
+	# an aborted transaction (25P02); nothing else (collected whole, then
+	# shown: a pipe into head would end grep early and hide them)
 	for kind in $WRITERS; do
-		if grep -E '^psql:.*(ERROR|WARNING|FATAL|PANIC)' "$tmp/$kind.err" |
-			grep -Ev 'ERROR:  (23505|40P01|40001|25P02):' | head -5 | grep .; then
-			fail "writer $kind: unexpected messages (above)"
+		unexpected=$(grep -E '^psql:.*(ERROR|WARNING|FATAL|PANIC)' "$tmp/$kind.err" |
+			grep -Ev 'ERROR:  (23505|40P01|40001|25P02):' || true)
+		if [ -n "$unexpected" ]; then
+			fail "writer $kind: $(wc -l <<<"$unexpected") unexpected messages, such as:"
+			sed -n 1,5p <<<"$unexpected"
 		fi
 	done
 	[ $rc = 0 ] || fail "a client failed"
 
 	tx_summary=""
+	committed=$(q -d "$DB" -c "SELECT string_agg(src || ':' || n, ' ') FROM (SELECT src, count(DISTINCT x) AS n
+	                             FROM stress.all_rows WHERE src <> 'default' GROUP BY src) s")
 	for kind in $WRITERS; do
 		tx_summary+="$kind $(grep -c '^tx$' "$tmp/$kind.out" || true)"
-		tx_summary+=" ($(grep -c 'ERROR:  23505' "$tmp/$kind.err" || true)), "
+		tx_summary+=" ($(grep -c 'ERROR:  23505' "$tmp/$kind.err" || true) failed, "
+		tx_summary+="$(committed_of "$kind") left rows), "
 	done
 	IFS='|' read -r default_tx sample_rounds fix_runs fix_advanced fix_other samples backward \
 		dups after after_by_source in_window window_lng long_committed not_ok < <(q -d "$DB" <<SQL
@@ -488,6 +496,17 @@ SQL
 	echo "  check_sequence_health() rows not ok at the end: $not_ok; server crashes: $crashes"
 }
 
+# committed_of KIND: how many of KIND's transactions left rows at the end
+# (read from the transaction ids of the rows it tagged; updated rows may
+# have been written over since, so this is a floor)
+committed_of() {
+	local pair
+	for pair in $committed; do
+		[ "${pair%%:*}" = "$1" ] && { echo "${pair##*:}"; return; }
+	done
+	echo 0
+}
+
 # ---------------------------------------------------------------- main
 started=$(date +%s)
 run fix "$ON_SECONDS"
@@ -499,6 +518,12 @@ if [ "$on_after" != 0 ]; then
 	q -d "$DB" -c "SELECT tbl, id, src, t0, ended FROM stress.dup_class WHERE NOT in_window ORDER BY t0 LIMIT 10"
 fi
 [ "$on_backward" = 0 ] || fail "guard on: a sequence was seen to move backward $on_backward times"
+# every kind of explicit-id writer committed statements the guard let through
+for kind in $WRITERS; do
+	want=$([ "$kind" = long ] && echo "$STRESS_MIN_LONG" || echo "$STRESS_MIN_TX")
+	[ "$(committed_of "$kind")" -ge "$want" ] ||
+		fail "guard on: writer $kind committed $(committed_of "$kind") statements, fewer than $want"
+done
 # every row a repair sees is committed, so the guard had moved its sequence
 if [ "$fix_advanced" != 0 ]; then
 	fail "guard on: fix_all_sequences() found $fix_advanced sequences behind their data"

@@ -20,6 +20,9 @@
 #   - no sequence is behind where it stood before the round;
 #   - every id that a guarded statement returned (so committed) is below the
 #     sequence's next value, and no table written by the guard is out_of_sync;
+#   - the writers met no error but the crash's, and committed their explicit
+#     ids: every one when nothing crashed, at least CRASH_MIN_EXPLICIT each
+#     before a crash;
 #   - a fix that had returned survived: every sequence is at least at the
 #     new_next_value it returned, and every table is in order;
 #   - a fix that had not returned moved each sequence wholly or not at all
@@ -35,6 +38,7 @@ set -euo pipefail
 BIN=${PG_BIN:-/usr/lib/postgresql/${PG_MAJOR:-15}/bin}
 DB=seqguard_crash
 ROUNDS=${CRASH_ROUNDS:-24}
+MIN_EXPLICIT=${CRASH_MIN_EXPLICIT:-5}   # a writer's explicit ids committed before a crash, at least
 TABLES=${CRASH_TABLES:-2000}
 SERVER_LOG=${PG_SERVER_LOG:-$PGHOST/server.log}
 export PGDATABASE=$DB
@@ -50,8 +54,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# shellcheck source=../lib/pg.sh
+. "$(dirname "$0")/../lib/pg.sh"
 q() { "$BIN/psql" -X -q -t -A -v ON_ERROR_STOP=1 "$@"; }
-as_pg() { if [ "$(id -un)" = postgres ]; then "$@"; else runuser -u postgres -- "$@"; fi; }
 die() { echo "FAIL: $*" >&2; exit 1; }
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
 # CRASH_TRACE=1: the time each step of a round took
@@ -158,29 +163,34 @@ SQL
 
 # ---------------------------------------------------------------- helpers
 # A guarded writer: N statements of every explicit-id form (and default
-# inserts), each printing "table id" for the ids it committed.
+# inserts), each printing "x TABLE ID" for the explicit ids it committed
+# ("d TABLE ID" for the default ones).  The MERGE returns nothing (15 has
+# no MERGE ... RETURNING).
 writer_script() { # writer_script N
 	local i=0
 	echo "LOAD 'seqguard';"
 	echo "SET seqguard.mode = fix;"
 	while [ $i -lt "$1" ]; do
 		case $((i % 8)) in
-		0) echo "INSERT INTO app.ident (id) SELECT last_value + 7 FROM app.ident_id_seq RETURNING 'app.ident', id;" ;;
+		0) echo "INSERT INTO app.ident (id) SELECT last_value + 7 FROM app.ident_id_seq RETURNING 'x', 'app.ident', id;" ;;
 		1) echo "INSERT INTO app.ser (id) VALUES ((SELECT last_value FROM app.ser_id_seq) + 5)," \
-			"((SELECT last_value FROM app.ser_id_seq) + 9) RETURNING 'app.ser', id;" ;;
-		2) echo "INSERT INTO app.sh_a (id) SELECT last_value + 3 FROM app.shared RETURNING 'app.sh_a', id;" ;;
-		3) echo "INSERT INTO app.sh_b DEFAULT VALUES RETURNING 'app.sh_b', id;" ;;
+			"((SELECT last_value FROM app.ser_id_seq) + 9) RETURNING 'x', 'app.ser', id;" ;;
+		2) echo "INSERT INTO app.sh_a (id) SELECT last_value + 3 FROM app.shared RETURNING 'x', 'app.sh_a', id;" ;;
+		3) echo "INSERT INTO app.sh_b DEFAULT VALUES RETURNING 'd', 'app.sh_b', id;" ;;
 		4) echo "INSERT INTO app.part (id) SELECT last_value + 1 + g FROM app.part_id_seq, generate_series(10, 13) g" \
-			"RETURNING 'app.part', id;" ;;
+			"RETURNING 'x', 'app.part', id;" ;;
 		5) echo "UPDATE app.ident SET id = (SELECT last_value FROM app.ident_id_seq) + 13" \
-			"WHERE id = (SELECT max(id) FROM app.ident) RETURNING 'app.ident', id;" ;;
+			"WHERE id = (SELECT max(id) FROM app.ident) RETURNING 'x', 'app.ident', id;" ;;
 		6) echo "MERGE INTO app.sh_b t USING (SELECT last_value + 4 AS nid FROM app.shared) s ON t.id = s.nid" \
 			"WHEN NOT MATCHED THEN INSERT (id) VALUES (s.nid);" ;;
-		7) echo "INSERT INTO app.part DEFAULT VALUES RETURNING 'app.part', id;" ;;
+		7) echo "INSERT INTO app.part DEFAULT VALUES RETURNING 'd', 'app.part', id;" ;;
 		esac
 		i=$((i + 1))
 	done
 }
+# the explicit ids a short writer (40 statements, every form 5 times)
+# commits when nothing fails: per table
+SHORT_EXPLICIT="app.ident:10 app.part:20 app.ser:10 app.sh_a:5"
 writer_script 40 >"$tmp/writes_short.sql"
 writer_script 20000 >"$tmp/writes_long.sql"
 
@@ -324,15 +334,35 @@ for r in $(seq 1 "$ROUNDS"); do
 	recovery_ms=$(($(now_ms) - t0))
 	trace "crash and recovery"
 
-	# what the writers were told had committed
-	cat "$tmp"/w*.out 2>/dev/null | grep -E '^app\.[a-z_]+ [0-9]+$' >"$tmp/ids" || true
+	# what the writers were told had committed; their only errors may be
+	# the crash's (a lost connection), or an id another writer took first
+	cat "$tmp"/w*.out 2>/dev/null | grep -E '^[xd] app\.[a-z_]+ [0-9]+$' | cut -d' ' -f2- >"$tmp/ids" || true
 	committed_ids=$(wc -l <"$tmp/ids")
+	explicit=$(cat "$tmp"/w*.out 2>/dev/null | grep -Ec '^x app\.[a-z_]+ [0-9]+$' || true)
+	unexpected=$(cat "$tmp"/w*.out "$tmp"/w*.err 2>/dev/null | grep -E 'ERROR|FATAL|PANIC|WARNING' |
+		grep -Ev 'ERROR:  duplicate key value|terminating connection|server closed the connection|connection to server was lost|FATAL:  the database system is (in recovery mode|shutting down|starting up)' || true)
+	[ -z "$unexpected" ] || die "round $r: the writers met unexpected errors: $(sed -n 1,3p <<<"$unexpected")"
+	case $scenario in
+	guard)
+		got=$(cat "$tmp/w1.out" | grep -E '^x ' | cut -d' ' -f2 | sort | uniq -c | awk '{printf "%s%s:%s", sep, $2, $1; sep = " "}')
+		[ "$got" = "$SHORT_EXPLICIT" ] ||
+			die "round $r: the guarded statements did not all commit their explicit ids: $got, expected $SHORT_EXPLICIT"
+		;;
+	*-kill)
+		# each of the two writers committed explicit ids before the crash
+		for w in w1 w2; do
+			n=$(grep -Ec '^x app\.[a-z_]+ [0-9]+$' "$tmp/$w.out" 2>/dev/null || true)
+			[ "${n:-0}" -ge "$MIN_EXPLICIT" ] ||
+				die "round $r: writer $w committed ${n:-0} explicit ids before the crash, fewer than $MIN_EXPLICIT"
+		done
+		;;
+	esac
 	if [ -s "$tmp/fix.err" ] && grep 'ERROR:' "$tmp/fix.err"; then die "round $r: the fix failed"; fi
 	# what the fix returned (nothing if the crash came first)
 	[ -f "$tmp/fix.out" ] || : >"$tmp/fix.out"
 	q -c "CREATE TEMP TABLE f (seq text, new_next_value bigint, action text)" \
 		-c "\\copy f FROM '$tmp/fix.out' WITH (DELIMITER ' ')" -c "INSERT INTO crash.fixed SELECT $r, * FROM f"
-	rm -f "$tmp"/w*.out "$tmp"/fix.out "$tmp"/fix.err
+	rm -f "$tmp"/w*.out "$tmp"/w*.err "$tmp"/fix.out "$tmp"/fix.err
 	for sch in $schemas; do q -c "CALL crash.snapshot($r, 'post', '$sch')"; done
 	q -c "ANALYZE crash.pos, crash.fixed"
 	fix_returned=$(q -c "SELECT count(*) > 0 FROM crash.fixed WHERE round = $r")
@@ -383,7 +413,7 @@ for r in $(seq 1 "$ROUNDS"); do
 	[ "$notok" = 0 ] || die "round $r: $notok columns not ok after recovery and a repair"
 	trace "repair and check"
 	[ "$scenario" = fix ] && note+="the fix returned $(q -c "SELECT count(*) FROM crash.fixed WHERE round = $r") moves; "
-	echo "round $r: $scenario, $method; $note$committed_ids ids committed by guarded statements;" \
+	echo "round $r: $scenario, $method; $note$committed_ids ids committed by guarded statements ($explicit explicit);" \
 		"recovered in $recovery_ms ms; ok ($(($(now_ms) - rstart)) ms)"
 done
 

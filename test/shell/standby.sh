@@ -12,8 +12,11 @@
 # (default: PGPORT+5 and PGPORT+6, or 54335 and 54336).
 set -euo pipefail
 cd "$(dirname "$0")"
-# shellcheck source=lib/clusters.sh
-. lib/clusters.sh
+# shellcheck source=../lib/pg.sh
+. ../lib/pg.sh
+# shellcheck source=../lib/assert.sh
+. ../lib/assert.sh
+SERVER_MAJOR=$(server_major)
 P_PORT=${STANDBY_PORT:-$((${PGPORT:-54330} + 5))}
 S_PORT=$((P_PORT + 1))
 DB=seqguard_standby

@@ -22,7 +22,7 @@ RELEASES=(
 # extension directory (the earlier releases' scripts are put there for the
 # test and removed afterwards), and the git history of this repository.
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 PG_CONFIG=${PG_CONFIG:-pg_config}
 extdir=$("$PG_CONFIG" --sharedir)/extension
 DB_OLD=seqguard_upgrade_old

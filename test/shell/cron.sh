@@ -10,7 +10,7 @@
 # ones (Debian 12 ships 1.4) schedule no finer than a minute, so there the job
 # is rescheduled to @reboot and each run is started by restarting the cluster.
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 . scripts/lib.sh
 
 DIR=${PGHOST:-/tmp/seqguard-test}-cron
@@ -38,9 +38,9 @@ if [ ! -e "$("$PG_CONFIG" --pkglibdir)/pg_cron.so" ]; then
 fi
 
 # libpq mode, pg_cron's default: the job connects to cron.host, here the socket
-cluster_start "$DIR" "$PORT" "shared_preload_libraries = 'pg_cron'" \
+throwaway_start "$DIR" "$PORT" "shared_preload_libraries = 'pg_cron'" \
 	"cron.database_name = 'postgres'" "cron.host = '$DIR'"
-trap 'cluster_stop "$DIR"' EXIT
+trap 'throwaway_stop "$DIR"' EXIT
 
 q -d postgres -c "CREATE DATABASE $DB"
 q -d $DB <<'SQL'
