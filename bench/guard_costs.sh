@@ -33,8 +33,8 @@ n() { awk -v n="$1" -v s="$SCALE" 'BEGIN { v = int(n * s); print (v < 1 ? 1 : v)
 
 install_deps
 build_install
-cluster_start "$BENCH_DIR" "$BENCH_PORT"
-trap 'cluster_stop "$BENCH_DIR"' EXIT
+throwaway_start "$BENCH_DIR" "$BENCH_PORT"
+trap 'throwaway_stop "$BENCH_DIR"' EXIT
 mkdir -p "$OUT/data"
 DB=bench
 psql() { command psql -X -q -v ON_ERROR_STOP=1 -d $DB "$@"; }

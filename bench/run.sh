@@ -37,8 +37,8 @@ CLIENTS=${CLIENTS:-"1 2 8"}
 install_deps
 command -v gnuplot >/dev/null || apt-get install -y -qq gnuplot-nox >/dev/null
 build_install
-cluster_start "$BENCH_DIR" "$BENCH_PORT"
-trap 'cluster_stop "$BENCH_DIR"' EXIT
+throwaway_start "$BENCH_DIR" "$BENCH_PORT"
+trap 'throwaway_stop "$BENCH_DIR"' EXIT
 mkdir -p "$OUT"
 DATA="$OUT/data"
 rm -rf "$DATA"

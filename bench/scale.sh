@@ -23,8 +23,8 @@ DB=scale
 
 install_deps
 build_install
-cluster_start "$SCALE_DIR" "$SCALE_PORT"
-trap 'cluster_stop "$SCALE_DIR"' EXIT
+throwaway_start "$SCALE_DIR" "$SCALE_PORT"
+trap 'throwaway_stop "$SCALE_DIR"' EXIT
 mkdir -p "$OUT"
 
 psql() { command psql -X -q -v ON_ERROR_STOP=1 -d $DB "$@"; }
