@@ -28,7 +28,8 @@ OBJS = \
 	src/guard_trigger.o \
 	src/guard_utility.o \
 	src/guard_act.o \
-	src/guard_msg.o
+	src/guard_msg.o \
+	src/guard_replica.o
 
 # the current version's script and every upgrade script
 DATA = $(EXTENSION)--$(EXTVERSION).sql \

@@ -76,13 +76,14 @@ tally() {
 	fi
 }
 
-# sql_suites LABEL: pg_regress, isolation and pgTAP through make installcheck
+# sql_suites LABEL TAG: pg_regress, isolation and pgTAP through make
+# installcheck; their logs are SUITE$TAG.log
 sql_suites() {
-	local label=$1 suite rc log ok fail skip want diffs
+	local label=$1 tag=$2 suite rc log ok fail skip want diffs
 	rm -rf results output_iso regression.diffs regression.out
 	for suite in regress isolation pgtap; do
 		wait_ready
-		log=$LOG_DIR/$suite$label.log
+		log=$LOG_DIR/$suite$tag.log
 		case $suite in
 		regress)
 			echo "== regress$label (make installcheck)"
@@ -131,7 +132,7 @@ sql_suites() {
 		fi
 		tally "$suite$label" "$want" "$ok" "$fail" "$skip"
 		if [ -n "$diffs" ] && [ -f "$diffs" ]; then
-			cp "$diffs" "$LOG_DIR/$suite$label.diffs"
+			cp "$diffs" "$LOG_DIR/$suite$tag.diffs"
 			head -200 "$diffs"
 		fi
 	done
@@ -149,21 +150,24 @@ count_crashes() {
 	fi
 }
 
-# set_preload LIBRARIES: restart the cluster with shared_preload_libraries set
+# set_preload [LIBRARY]: restart the cluster with shared_preload_libraries
+# set to LIBRARY, or reset
 set_preload() {
-	psql -X -q -d postgres -c "ALTER SYSTEM SET shared_preload_libraries = '$1'" &&
+	local set="RESET shared_preload_libraries"
+	[ -z "${1:-}" ] || set="SET shared_preload_libraries = '$1'"
+	psql -X -q -d postgres -c "ALTER SYSTEM $set" &&
 		as_pg "$PG_BIN/pg_ctl" -D "$TEST_DIR/data" -l "$TEST_DIR/server.log" -m fast -w restart >/dev/null &&
 		wait_ready
 }
 
-sql_suites ""
+sql_suites "" ""
 if set_preload seqguard; then
-	sql_suites " (preloaded)"
+	sql_suites " (preloaded)" "-preloaded"
 else
 	echo "== the cluster could not be restarted with the library preloaded"
 	failed=$((failed + 1))
 fi
-set_preload "" || { echo "== the cluster could not be restarted"; failed=$((failed + 1)); }
+set_preload || { echo "== the cluster could not be restarted"; failed=$((failed + 1)); }
 count_crashes
 
 # Each shell test gets the cluster in PGHOST/PGPORT/PGUSER, the server's

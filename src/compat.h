@@ -83,4 +83,15 @@ typedef struct seqguard_sequence_magic
 	pg_namespace_aclcheck((nspid), (roleid), (mode))
 #endif
 
+/*
+ * A subscription's sequence-sync worker, which copies the publisher's
+ * sequence positions, exists from 19 on.
+ */
+#if PG_VERSION_NUM >= 190000
+#define seqguard_is_sequencesync_worker() \
+	(MyLogicalRepWorker != NULL && am_sequencesync_worker())
+#else
+#define seqguard_is_sequencesync_worker() false
+#endif
+
 #endif							/* SEQGUARD_COMPAT_H */

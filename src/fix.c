@@ -36,6 +36,7 @@
 
 #include "advice.h"
 #include "catalog.h"
+#include "fix.h"
 #include "probe.h"
 #include "range.h"
 #include "seqstate.h"
@@ -296,6 +297,35 @@ skip:
 	append_covers(&detail, judged);
 	seqguard_append_unseen(&detail, unseen);
 	row->detail = detail.data;
+}
+
+/*
+ * Move one sequence forward past every column it feeds, as fix_sequence()
+ * would, for the guard on a subscriber after a sequence sync set it (see
+ * guard_replica.c).  A sequence that cannot be judged or moved is left as
+ * it is; a move is logged.
+ */
+void
+seqguard_fix_forward(Oid seqid)
+{
+	List	   *feeds = NIL;
+	FixRow		row;
+	ListCell   *lc;
+
+	foreach(lc, seqguard_find_feeds(NIL))
+	{
+		SeqFeed    *f = lfirst(lc);
+
+		if (f->seqid == seqid && !f->derived && !f->untrusted)
+			feeds = lappend(feeds, f);
+	}
+	if (feeds == NIL)
+		return;
+	fix_one(seqid, feeds, "fix_sequence", false, false, &row);
+	if (row.action != NULL && strcmp(row.action, "advanced") == 0)
+		ereport(LOG,
+				(errmsg("seqguard: moved sequence \"%s\" forward from %lld to %lld, past the rows of the columns it feeds",
+						get_rel_name(seqid), (long long) row.old_next, (long long) row.new_next)));
 }
 
 /* the columns one sequence feeds, and whether it is to be fixed */

@@ -119,8 +119,8 @@ int			guard_depth = 0;
  * refreshed only where nothing uses it.  The outermost call reuses one
  * context, which costs nothing to empty when the statement needed no work.
  */
-static void
-guarded(void (*fn) (void *), void *arg)
+void
+guard_run(void (*fn) (void *), void *arg)
 {
 	static MemoryContext work_cxt = NULL;
 	MemoryContext cxt;
@@ -165,7 +165,7 @@ guard_ExecutorFinish(QueryDesc *queryDesc)
 		(stmt->commandType == CMD_INSERT || stmt->commandType == CMD_UPDATE ||
 		 stmt->commandType == CMD_MERGE || stmt->hasModifyingCTE) &&
 		guard_statement_may_write(queryDesc))
-		guarded(guard_statement, queryDesc);
+		guard_run(guard_statement, queryDesc);
 }
 
 /*
@@ -203,7 +203,7 @@ guard_ProcessUtility(PlannedStmt *pstmt, const char *queryString,
 		return;
 	if (copy_from || IsA(parsetree, AlterTableStmt) || IsA(parsetree, AlterSeqStmt) ||
 		IsA(parsetree, CreateSeqStmt) || IsA(parsetree, AlterDomainStmt))
-		guarded(guard_utility, &uw);
+		guard_run(guard_utility, &uw);
 }
 
 /*
@@ -225,4 +225,5 @@ seqguard_guard_init(void)
 	ProcessUtility_hook = guard_ProcessUtility;
 	guard_cache_init();
 	guard_msg_init();
+	guard_replica_init();
 }

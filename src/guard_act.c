@@ -349,7 +349,7 @@ act_on_values(SeqWork *work, const KnownValues *known, CommandId cid,
 	 * descent of each index.  Where there is none, the statement wrote
 	 * nothing there: the common case of a trigger that left the id alone.
 	 */
-	if (seqguard_mode == GUARD_FIX)
+	if (work->mode == GUARD_FIX)
 	{
 		read_targets(work, &spec, known != NULL, &all, &unread);
 		if (known != NULL)
@@ -377,7 +377,7 @@ act_on_values(SeqWork *work, const KnownValues *known, CommandId cid,
 	if (!own.has_value && !own.out_of_range)
 		return;
 
-	if (seqguard_mode == GUARD_WARN || seqguard_mode == GUARD_ERROR)
+	if (work->mode == GUARD_WARN || work->mode == GUARD_ERROR)
 	{
 		guard_report_written(work, t, &seq, &own, cid == InvalidCommandId, limit);
 		return;
@@ -433,11 +433,12 @@ act_on_values(SeqWork *work, const KnownValues *known, CommandId cid,
 }
 
 /*
- * Act on every target, one sequence at a time.  known: what the plan
- * says the statement wrote, per sequence; cid as for act_on_sequence().
+ * Act on every target, one sequence at a time, in mode (seqguard.mode, or
+ * what it means where the guard acts).  known: what the plan says the
+ * statement wrote, per sequence; cid as for act_on_sequence().
  */
 void
-guard_act(List *targets, List *known, CommandId cid)
+guard_act(List *targets, List *known, CommandId cid, int mode)
 {
 	List	   *works = NIL;
 	ListCell   *lc;
@@ -460,6 +461,7 @@ guard_act(List *targets, List *known, CommandId cid)
 			w->seqid = t->feed->seqid;
 			w->tmin = PG_INT64_MIN;
 			w->tmax = PG_INT64_MAX;
+			w->mode = mode;
 			works = lappend(works, w);
 		}
 		if ((t->rel && t->rel->rd_rel->relkind == RELKIND_FOREIGN_TABLE) ||

@@ -15,6 +15,8 @@
  *	  guard_act.c		reading what was written, and acting on the
  *						sequences
  *	  guard_msg.c		what the guard says, once per transaction
+ *	  guard_replica.c	the same for the rows a logical-replication
+ *						worker writes
  *
  * Copyright (c) 2026, seqguard developers
  *
@@ -36,6 +38,7 @@
 
 /* guard.c: hooks of this module currently running in this backend */
 extern int	guard_depth;
+extern void guard_run(void (*fn) (void *), void *arg);
 
 /* guard_cache.c */
 extern void guard_cache_init(void);
@@ -80,6 +83,7 @@ typedef struct SeqWork
 	bool		identity;		/* the sequence is an identity column's own */
 	int64		tmin;			/* the narrowest column type's limits */
 	int64		tmax;
+	int			mode;			/* seqguard.mode, as it applies here */
 } SeqWork;
 
 /* guard_act.c */
@@ -88,7 +92,7 @@ extern void guard_add_target(List **targets, Relation rel,
 							 bool maybe);
 extern void guard_add_targets(List **targets, struct ResultRelInfo *rri,
 							  List *seqids, int16 events);
-extern void guard_act(List *targets, List *known, CommandId cid);
+extern void guard_act(List *targets, List *known, CommandId cid, int mode);
 
 /* guard_msg.c: what the guard says, and why */
 typedef enum GuardWhy
@@ -120,6 +124,9 @@ extern void guard_moved(const SeqWork *work, const Target *t,
 extern void guard_sentinel(const SeqWork *work, const Target *t,
 						   const SeqState *seq, const ColumnExtreme *own,
 						   int64 lo, int64 hi);
+
+/* guard_replica.c */
+extern void guard_replica_init(void);
 
 /* guard_trigger.c */
 extern bool guard_triggers_may_set(Oid relid, int16 event, const char *attname);

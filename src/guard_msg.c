@@ -237,7 +237,7 @@ guard_msg_init(void)
 void
 guard_cannot_check(const SeqWork *work, const Target *t, GuardWhy why, const char *reason)
 {
-	int			elevel = seqguard_mode == GUARD_ERROR ? ERROR : WARNING;
+	int			elevel = work->mode == GUARD_ERROR ? ERROR : WARNING;
 	char	   *col = t->feed->attname;
 	char	   *rel = target_label(t);
 	char	   *seq = seq_label(work->seqid);
@@ -350,7 +350,7 @@ void
 guard_report_written(const SeqWork *work, const Target *t, const SeqState *seq,
 					 const ColumnExtreme *own, bool ddl, int64 limit)
 {
-	int			elevel = seqguard_mode == GUARD_ERROR ? ERROR : WARNING;
+	int			elevel = work->mode == GUARD_ERROR ? ERROR : WARNING;
 	bool		show_next = pg_class_aclmask(work->seqid, GetUserId(), ACL_SELECT | ACL_USAGE,
 											 ACLMASK_ANY) != 0;
 	char	   *col = t->feed->attname;

@@ -32,6 +32,7 @@
 
 #include "guard_int.h"
 #include "range.h"
+#include "seqguard.h"
 
 /* what a ModifyTable node can have written into a column */
 typedef enum Writes
@@ -461,7 +462,8 @@ guard_statement(void *arg)
 		guard_add_targets(&targets, lfirst(lc), written,
 						  conflict_update ? TRIGGER_TYPE_INSERT | TRIGGER_TYPE_UPDATE :
 						  TRIGGER_TYPE_INSERT);
-	guard_act(targets, statement_values(queryDesc, targets), estate->es_output_cid);
+	guard_act(targets, statement_values(queryDesc, targets), estate->es_output_cid,
+			  seqguard_mode);
 }
 
 /*

@@ -272,7 +272,7 @@ guard_copy(const UtilityWork *uw)
 				guard_add_target(&targets, rel, NULL, feed, !listed);
 		}
 	}
-	guard_act(targets, NIL, uw->cid);
+	guard_act(targets, NIL, uw->cid, seqguard_mode);
 	foreach(lc, rels)
 		relation_close(lfirst(lc), NoLock);
 }
@@ -298,5 +298,5 @@ guard_utility(void *arg)
 	guard_cache_refresh();
 	foreach(lc, subjects)
 		guard_ddl(lfirst(lc), &targets);
-	guard_act(targets, NIL, InvalidCommandId);
+	guard_act(targets, NIL, InvalidCommandId, seqguard_mode);
 }

@@ -181,7 +181,7 @@ writer_script() { # writer_script N
 			"RETURNING 'x', 'app.part', id;" ;;
 		5) echo "UPDATE app.ident SET id = (SELECT last_value FROM app.ident_id_seq) + 13" \
 			"WHERE id = (SELECT max(id) FROM app.ident) RETURNING 'x', 'app.ident', id;" ;;
-		6) echo "MERGE INTO app.sh_b t USING (SELECT last_value + 4 AS nid FROM app.shared) s ON t.id = s.nid" \
+		6) echo "MERGE INTO app.sh_b t USING (SELECT (SELECT last_value FROM app.shared) + 4 AS nid) s ON t.id = s.nid" \
 			"WHEN NOT MATCHED THEN INSERT (id) VALUES (s.nid);" ;;
 		7) echo "INSERT INTO app.part DEFAULT VALUES RETURNING 'd', 'app.part', id;" ;;
 		esac
