@@ -15,14 +15,15 @@ export PG_CONFIG=${PG_CONFIG:-$PG_BIN/pg_config}
 die() { echo "$*" >&2; exit 1; }
 
 # Install the server, its headers, pgTAP and pg_prove from Debian's packages,
-# and what the monitoring tests run (pg_cron, postgres_exporter, curl) where
-# Debian has it for this major; those tests say "skipped" where it has not.
+# and what the monitoring and replication tests run (pg_cron,
+# postgres_exporter, curl, pglogical) where Debian has it for this major;
+# those tests say "skipped" where it has not.
 # Where Debian has no pgTAP package for this major (yet), pgTAP is built from
 # Debian's pgtap source package against this major's pg_config (this needs a
 # deb-src line in the apt sources).
 install_deps() {
 	local pkgs="postgresql-$PG_MAJOR postgresql-server-dev-$PG_MAJOR libtap-parser-sourcehandler-pgtap-perl make gcc git unzip"
-	local monitoring="postgresql-$PG_MAJOR-cron prometheus-postgres-exporter curl" pkg missing=
+	local monitoring="postgresql-$PG_MAJOR-cron postgresql-$PG_MAJOR-pglogical prometheus-postgres-exporter curl" pkg missing=
 	local pgtap=/usr/share/postgresql/$PG_MAJOR/extension/pgtap.control
 	# shellcheck disable=SC2086
 	if dpkg -s $pkgs >/dev/null 2>&1 && [ -e "$pgtap" ]; then

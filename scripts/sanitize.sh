@@ -13,7 +13,7 @@
 #   SANITIZE_SRC=/path/to/copy bash scripts/sanitize.sh
 #
 # Settings (environment): SAN_DIR (work directory, default
-# /tmp/seqguard-sanitize), SAN_PORT (default 54340), PG_ROOT (private copy
+# /tmp/seqguard-sanitize), SAN_PORT (default 54360), PG_ROOT (private copy
 # of the server, default $SAN_DIR/root; never the system's), PG_MAJOR,
 # SAN_PGTAP=0 to skip pgTAP.
 #
@@ -31,7 +31,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 SAN_DIR=${SAN_DIR:-/tmp/seqguard-sanitize}
-SAN_PORT=${SAN_PORT:-54340}
+SAN_PORT=${SAN_PORT:-54360}
 export PG_ROOT=${PG_ROOT:-$SAN_DIR/root}
 SRC=$(cd "${SANITIZE_SRC:-.}" && pwd)
 . scripts/lib.sh

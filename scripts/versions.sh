@@ -21,7 +21,7 @@
 #   SEQGUARD_CHROOTS         where the chroots live (default /var/tmp/seqguard-chroots)
 #   SEQGUARD_VERSIONS_LOGS   where the logs go (default /tmp/seqguard-versions)
 #   SEQGUARD_PORT            the clusters' port (default 54400; the shell tests
-#                            also take the six ports above it); the versions
+#                            also take the twelve ports above it); the versions
 #                            run one after the other
 #   SEQGUARD_MIRROR          Debian mirror (default: the host's, from /etc/apt)
 #   SEQGUARD_SECURITY_MIRROR Debian security mirror (default: the host's)
@@ -38,7 +38,9 @@ VERSIONS=${SEQGUARD_VERSIONS:-15 16 17 18 19}
 CHROOTS=${SEQGUARD_CHROOTS:-/var/tmp/seqguard-chroots}
 LOGS=${SEQGUARD_VERSIONS_LOGS:-/tmp/seqguard-versions}
 PORT=${SEQGUARD_PORT:-54400}
-HOST_MAJOR=15
+# shellcheck source=chroot.sh
+. "$SRC/scripts/chroot.sh"
+trap umount_chroot EXIT
 
 die() { echo "versions.sh: $*" >&2; exit 2; }
 [ "$(id -u)" = 0 ] || die "run as root (debootstrap, chroot, mount)"
@@ -49,24 +51,6 @@ for nn in $VERSIONS; do
 	esac
 done
 
-# The Debian suite (and extra suite) that ships major NN; "host" or "none".
-source_of() {
-	case $1 in
-	"$HOST_MAJOR") echo host ;;
-	17) echo trixie ;;
-	18) echo sid ;;
-	19) echo sid+experimental ;;
-	*)
-		if [ -x "/usr/lib/postgresql/$1/bin/postgres" ] ||
-			apt-cache show "postgresql-$1" >/dev/null 2>&1; then
-			echo host
-		else
-			echo none
-		fi
-		;;
-	esac
-}
-
 source_label() {
 	case $1 in
 	host) echo "host, Debian $(cat /etc/debian_version 2>/dev/null)" ;;
@@ -75,54 +59,7 @@ source_label() {
 	esac
 }
 
-# host_mirror debian|debian-security: the first such URI in the host's apt sources
-host_mirror() {
-	local u
-	u=$(grep -hoE "https?://[^ ]+/$1/?( |\$)" /etc/apt/sources.list /etc/apt/sources.list.d/*.list \
-		/etc/apt/sources.list.d/*.sources 2>/dev/null | head -n 1 | tr -d ' ') || true
-	echo "${u%/}"
-}
-
-reachable() { curl -fsI -m 20 "$1" >/dev/null 2>&1; }
-
 fmt_time() { printf '%dm%02ds' $(($1 / 60)) $(($1 % 60)); }
-
-# in_chroot ROOT CMD...: run CMD in ROOT with a clean environment
-in_chroot() {
-	local root=$1
-	shift
-	chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root \
-		LANG=C.UTF-8 DEBIAN_FRONTEND=noninteractive "$@"
-}
-
-# Mounted only while a chroot is in use: /proc, a tmpfs on /dev/shm (the
-# server's dynamic shared memory) and, where debootstrap made no device
-# nodes, the host's /dev.
-MOUNTED=()
-mount_chroot() {
-	local root=$1
-	if ! mountpoint -q "$root/proc"; then
-		mount -t proc proc "$root/proc"
-		MOUNTED+=("$root/proc")
-	fi
-	if [ ! -c "$root/dev/null" ] && ! mountpoint -q "$root/dev"; then
-		mount --bind /dev "$root/dev"
-		MOUNTED+=("$root/dev")
-	fi
-	mkdir -p "$root/dev/shm"
-	if ! mountpoint -q "$root/dev/shm"; then
-		mount -t tmpfs -o mode=1777,nosuid,nodev,size=1g seqguard-shm "$root/dev/shm"
-		MOUNTED+=("$root/dev/shm")
-	fi
-}
-umount_chroot() {
-	local i
-	for ((i = ${#MOUNTED[@]} - 1; i >= 0; i--)); do
-		umount "${MOUNTED[i]}" 2>/dev/null || umount -l "${MOUNTED[i]}"
-	done
-	MOUNTED=()
-}
-trap umount_chroot EXIT
 
 # setup_chroot NN SOURCE ROOT: debootstrap ROOT (minbase) unless it is
 # there, point apt at SOURCE with deb-src lines, and install the server, its
@@ -195,24 +132,6 @@ setup_chroot() {
 	umount_chroot
 	echo "$nn $source" >"$root/etc/seqguard-chroot"
 }
-
-# copy_tree ROOT: this tree to /var/tmp/seqguard-src in ROOT, as it is in
-# the working tree (without build products), with its git history (a clone
-# at the same commit), which the release and upgrade tests read
-copy_tree() {
-	local dest=$1/var/tmp/seqguard-src head
-	rm -rf "$dest"
-	mkdir -p "$dest"
-	if head=$(git -C "$SRC" rev-parse --verify -q HEAD 2>/dev/null); then
-		git clone -q --no-checkout "$SRC" "$dest"
-		git -C "$dest" checkout -q --detach "$head"
-	fi
-	tar -C "$SRC" --exclude=.git --exclude='*.o' --exclude='*.bc' --exclude='*.so' \
-		--exclude=results --exclude=output_iso --exclude='regression.*' -cf - . | tar -C "$dest" -xf -
-	chmod -R a+rX "$dest"
-}
-
-chroot_of() { echo "$CHROOTS/pg$1-${2//+/-}"; }
 
 # ensure_chroot NN SOURCE: set up the chroot for NN unless it is complete;
 # sets SETUP to the time it took, or "reused"

@@ -135,7 +135,7 @@ watched_build(void)
 	watched_valid = true;		/* an invalidation while building clears it */
 
 	old = MemoryContextSwitchTo(watched_cxt);
-	if (IsLogicalWorker() && MySubscription != NULL)
+	if (IsLogicalWorker())
 	{
 		Relation	rel = table_open(SubscriptionRelRelationId, AccessShareLock);
 		ScanKeyData key;
@@ -247,6 +247,9 @@ guard_replica_xact_callback(XactEvent event, void *arg)
 		!IsTransactionState() || XactReadOnly)
 		return;
 
+	/* a worker's first transactions run before it knows its subscription */
+	if (IsLogicalWorker() && MySubscription == NULL)
+		return;
 	if (!watched_valid)
 		watched_build();
 	rw.tables = locked_by_me(watched_tables, RowExclusiveLock);
