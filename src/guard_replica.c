@@ -14,7 +14,9 @@
  * moves the sequences past them, as it does for a statement.  So a
  * caught-up subscriber's sequences are ahead of every replicated row, and
  * it can take writes the moment the application is pointed at it.
- * Nothing is attached to the user's tables.
+ * Nothing is attached to the user's tables.  The guard uses the rights of
+ * the role the rows were written as: from 16 on, each table's owner unless
+ * the subscription runs as its owner.
  *
  * Nothing the guard does may stop replication: an error in the apply
  * worker makes it retry the same transaction forever.  So the work runs in
@@ -180,6 +182,58 @@ locked_by_me(List *relids, LOCKMODE lockmode)
 	return result;
 }
 
+/*
+ * The role whose rights the guard uses for rows a worker wrote into a
+ * relation owned by owner: the one the worker wrote them as.  From 16 on,
+ * that is the relation's owner unless the subscription runs as its owner;
+ * before, and for pglogical, the worker's own role (the subscription's
+ * owner).
+ */
+static Oid
+writer_role(Oid owner)
+{
+#if PG_VERSION_NUM >= 160000
+	if (IsLogicalWorker() && MySubscription != NULL && !MySubscription->runasowner)
+		return owner;
+#endif
+	return GetUserId();
+}
+
+/* call fn(arg) with role's rights; an error restores them with the subtransaction */
+static void
+as_role(Oid role, void (*fn) (void *), void *arg)
+{
+	Oid			save_userid;
+	int			save_sec_context;
+
+	GetUserIdAndSecContext(&save_userid, &save_sec_context);
+	if (role != save_userid)
+		SetUserIdAndSecContext(role, save_sec_context | SECURITY_LOCAL_USERID_CHANGE |
+							   SECURITY_RESTRICTED_OPERATION);
+	fn(arg);
+	SetUserIdAndSecContext(save_userid, save_sec_context);
+}
+
+typedef struct TablesWork
+{
+	List	   *targets;
+	int			mode;
+} TablesWork;
+
+static void
+act_tables(void *arg)
+{
+	TablesWork *tw = arg;
+
+	guard_act(tw->targets, NIL, FirstCommandId, tw->mode);
+}
+
+static void
+fix_forward(void *arg)
+{
+	seqguard_fix_forward(*(Oid *) arg);
+}
+
 /* what a replicated transaction asks of the guard */
 typedef struct ReplicaWork
 {
@@ -209,24 +263,56 @@ replica_work(void *arg)
 		error_mode_noted = true;
 	}
 
-	foreach(lc, rw->tables)
+	/* one pass per role the rows were written as, the tables' owners first */
+	while (rw->tables != NIL)
 	{
-		Relation	rel = try_relation_open(lfirst_oid(lc), NoLock);
-		ListCell   *fc;
+		List	   *rest = NIL;
+		Oid			role = InvalidOid;
 
-		if (rel == NULL)
-			continue;
-		rels = lappend(rels, rel);
-		foreach(fc, guard_feeds(RelationGetRelid(rel)))
-			guard_add_target(&targets, rel, NULL, lfirst(fc), false);
+		foreach(lc, rw->tables)
+		{
+			Relation	rel = try_relation_open(lfirst_oid(lc), NoLock);
+			ListCell   *fc;
+
+			if (rel == NULL)
+				continue;
+			if (!OidIsValid(role))
+				role = writer_role(rel->rd_rel->relowner);
+			if (writer_role(rel->rd_rel->relowner) != role)
+			{
+				rest = lappend_oid(rest, RelationGetRelid(rel));
+				relation_close(rel, NoLock);
+				continue;
+			}
+			rels = lappend(rels, rel);
+			foreach(fc, guard_feeds(RelationGetRelid(rel)))
+				guard_add_target(&targets, rel, NULL, lfirst(fc), false);
+		}
+		if (targets != NIL)
+		{
+			TablesWork	tw = {targets, mode};
+
+			as_role(role, act_tables, &tw);
+		}
+		foreach(lc, rels)
+			relation_close(lfirst(lc), NoLock);
+		targets = rels = NIL;
+		rw->tables = rest;
 	}
-	guard_act(targets, NIL, FirstCommandId, mode);
-	foreach(lc, rels)
-		relation_close(lfirst(lc), NoLock);
 
 	if (mode == GUARD_FIX && seqguard_is_sequencesync_worker())
 		foreach(lc, rw->sequences)
-			seqguard_fix_forward(lfirst_oid(lc));
+		{
+			Oid			seqid = lfirst_oid(lc);
+			HeapTuple	tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(seqid));
+			Oid			owner;
+
+			if (!HeapTupleIsValid(tuple))
+				continue;
+			owner = ((Form_pg_class) GETSTRUCT(tuple))->relowner;
+			ReleaseSysCache(tuple);
+			as_role(writer_role(owner), fix_forward, &seqid);
+		}
 }
 
 /*

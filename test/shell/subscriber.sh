@@ -53,9 +53,13 @@ start "$work/p" "$P_PORT" "$BIN" as_pg "wal_level = logical" "logical_decoding_w
 start "$work/s" "$S_PORT" "$SUB_BIN" in_sub "shared_preload_libraries = 'seqguard'" \
 	"max_logical_replication_workers = 8" "max_worker_processes = 16"
 start "$work/c" "$C_PORT" "$SUB_BIN" in_sub "max_logical_replication_workers = 8" "max_worker_processes = 16"
+# and a table owned by another role, with a small range (so that the log
+# names the role the guard acted as)
+OWNED="CREATE ROLE alice; CREATE TABLE owned (id smallserial PRIMARY KEY, v text);
+  ALTER TABLE owned OWNER TO alice;"
 for port in "$P_PORT" "$S_PORT" "$C_PORT"; do
 	"$BIN/psql" -X -q -h 127.0.0.1 -p "$port" -U postgres -d postgres -c "CREATE DATABASE $DB"
-	sql "$port" -c "$DDL"
+	sql "$port" -c "$DDL" -c "$OWNED"
 done
 s -c "CREATE EXTENSION seqguard"
 c -c "CREATE EXTENSION seqguard"
@@ -64,7 +68,7 @@ echo "publisher PostgreSQL $P_MAJOR, subscribers PostgreSQL $SUB_MAJOR${SUB_ROOT
 # rows for the initial copy, then the subscriptions (S streams in parallel where it can)
 p -c "$(WRITES 1000)"
 p -c "COPY ser (id, v) FROM STDIN" <<<$'1500\tcopied\n1501\tcopied'
-p -c "CREATE PUBLICATION pub FOR TABLE ser, ident, ialw, sh_a, sh_b, part, big, strict"
+p -c "CREATE PUBLICATION pub FOR TABLE ser, ident, ialw, sh_a, sh_b, part, big, strict, owned"
 streaming=on
 [ "$SUB_MAJOR" -lt 16 ] || streaming=parallel
 s -c "CREATE SUBSCRIPTION sub CONNECTION 'host=127.0.0.1 port=$P_PORT dbname=$DB user=postgres'
@@ -130,6 +134,27 @@ wait_for "S to catch up in fix mode" caught_up "$S_PORT"
 expect "back in fix mode: the next replicated id moves the sequence past both" t \
 	"$(s -c "SELECT last_value > 5001 FROM strict_id_seq")"
 c -c "SELECT setval('strict_id_seq', 5001)" >/dev/null	# the control is told nothing of error mode
+
+# the role the rows are written as, whose rights the guard uses: from 16
+# on, the table's owner, unless the subscription runs as its owner; before
+# 16, the subscription's owner.  A move past 10% of the range left is
+# logged with the role's name.
+moved_by() { # moved_by ROLE: lines of S's log naming ROLE as the mover of owned_id_seq
+	in_sub grep -c "role \"$1\" moved sequence \"public.owned_id_seq\"" "$work/s.log" || true
+}
+p -c "INSERT INTO owned (id, v) VALUES (7000, 'x')"
+wait_for "owned's row on S" s -c "SELECT count(*) = 1 FROM owned WHERE id = 7000"
+expect "the guard moved owned_id_seq past the replicated row" t "$(s -c "SELECT last_value >= 7000 FROM owned_id_seq")"
+if [ "$SUB_MAJOR" -ge 16 ]; then
+	expect "16+: with the rights of the table's owner, alice" 1/0 "$(moved_by alice)/$(moved_by postgres)"
+	s -c "ALTER SUBSCRIPTION sub SET (run_as_owner = true)"
+	p -c "INSERT INTO owned (id, v) VALUES (14000, 'y')"
+	wait_for "owned's second row on S" s -c "SELECT count(*) = 1 FROM owned WHERE id = 14000"
+	expect "16+: with run_as_owner, with the rights of the subscription's owner, postgres" 1/1 \
+		"$(moved_by alice)/$(moved_by postgres)"
+else
+	expect "15: with the rights of the subscription's owner, postgres" 0/1 "$(moved_by alice)/$(moved_by postgres)"
+fi
 
 # PostgreSQL 19: sequences published and copied by REFRESH SEQUENCES; the
 # publisher's position of shared_seq (behind the explicit ids written
