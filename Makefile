@@ -29,11 +29,17 @@ OBJS = \
 	src/guard_utility.o \
 	src/guard_act.o \
 	src/guard_msg.o \
-	src/guard_replica.o
+	src/guard_replica.o \
+	src/usage.o
 
-# the current version's script and every upgrade script
-DATA = $(EXTENSION)--$(EXTVERSION).sql \
-	$(notdir $(wildcard $(srcdir)/$(EXTENSION)--*--*.sql))
+# The first release's script and every upgrade script are kept in the
+# tree; the current version's whole script is built from them (the first
+# one followed by each upgrade), so that CREATE EXTENSION runs one script
+# and ALTER EXTENSION UPDATE the upgrades, from the same statements.
+BASE_SCRIPT = $(EXTENSION)--1.0.sql
+UPGRADE_SCRIPTS = $(EXTENSION)--1.0--1.1.sql
+DATA = $(BASE_SCRIPT) $(UPGRADE_SCRIPTS)
+DATA_built = $(EXTENSION)--$(EXTVERSION).sql
 PGFILEDESC = "seqguard - keep sequences ahead of their data"
 
 PG_CPPFLAGS = -I$(srcdir)/src
@@ -56,6 +62,12 @@ $(error no default_version in $(srcdir)/$(EXTENSION).control)
 endif
 
 installcheck: installcheck-tap
+
+$(EXTENSION)--$(EXTVERSION).sql: $(addprefix $(srcdir)/,$(BASE_SCRIPT) $(UPGRADE_SCRIPTS))
+	@{ echo '/* $@: built by make from $(BASE_SCRIPT) $(UPGRADE_SCRIPTS) */'; echo; \
+	   echo '-- complain if script is sourced in psql, rather than via CREATE EXTENSION'; \
+	   printf '%s\n' '\echo Use "CREATE EXTENSION $(EXTENSION)" to load this file. \quit'; \
+	   for f in $^; do echo; echo "-- $$(basename $$f)"; sed '/^\\echo Use /d; /^-- complain if script is sourced/d' $$f; done; } >$@
 
 .PHONY: installcheck-tap
 installcheck-tap:

@@ -100,12 +100,12 @@ capacity_used(const SeqState *seq, bool has_value, int64 value, int64 lo, int64 
  * span it, there is nothing wider to go to.
  */
 static void
-append_widen(StringInfo buf, const SeqFeed *f, const SeqState *seq)
+append_widen(StringInfo buf, const AdviceNames *names, const SeqFeed *f, const SeqState *seq)
 {
 	StringInfoData stmts;
 
 	initStringInfo(&stmts);
-	if (seqguard_append_widening(&stmts, seq,
+	if (seqguard_append_widening(&stmts, names, seq,
 								 seq->increment > 0 ? PG_INT64_MAX : PG_INT64_MIN,
 								 list_make1((SeqFeed *) f)))
 		appendStringInfo(buf, " Widen the range with:%s", stmts.data);
@@ -163,13 +163,13 @@ read_column(const SeqFeed *f, const SeqState *seq, int64 lo, int64 hi,
 }
 
 /*
- * Judge one sequence-fed column.  fixfn is the qualified name of
- * fix_sequence(), for the statement that repairs an out-of-sync column.
+ * Judge one sequence-fed column.  names: the functions its advice
+ * names (the repair of an out-of-sync column, the plan to widen one).
  * Returns false when the table or sequence was dropped meanwhile: there
  * is nothing to report.
  */
 static bool
-evaluate(const SeqFeed *f, double threshold, const char *fixfn, HealthRow *row)
+evaluate(const SeqFeed *f, double threshold, const AdviceNames *names, HealthRow *row)
 {
 	SeqState	seq;
 	ColumnExtreme col;
@@ -234,16 +234,16 @@ evaluate(const SeqFeed *f, double threshold, const char *fixfn, HealthRow *row)
 		if (!seqguard_grid_value_past(&seq, ord.value, &target))
 			appendStringInfoString(&detail, " No value past it is left in the range of bigint.");
 		else if (target >= lo && target <= hi)
-			appendStringInfo(&detail, " Repair with: %s", seqguard_fix_call(fixfn, f));
+			appendStringInfo(&detail, " Repair with: %s", seqguard_fix_call(names, f));
 		else
 		{
 			appendStringInfo(&detail,
 							 asc ? " No value past it is left below the limit %lld, so the range must be widened first. Repair with:" :
 							 " No value past it is left above the limit %lld, so the range must be widened first. Repair with:",
 							 (long long) (asc ? hi : lo));
-			(void) seqguard_append_widening(&detail, &seq, target,
+			(void) seqguard_append_widening(&detail, names, &seq, target,
 											list_make1((SeqFeed *) f));
-			appendStringInfo(&detail, " %s", seqguard_fix_call(fixfn, f));
+			appendStringInfo(&detail, " %s", seqguard_fix_call(names, f));
 		}
 	}
 	else if (!seq.next_valid)
@@ -253,7 +253,7 @@ evaluate(const SeqFeed *f, double threshold, const char *fixfn, HealthRow *row)
 						 asc ? "The sequence has reached its MAXVALUE %lld, so the next nextval() fails." :
 						 "The sequence has reached its MINVALUE %lld, so the next nextval() fails.",
 						 (long long) (asc ? seq.maxv : seq.minv));
-		append_widen(&detail, f, &seq);
+		append_widen(&detail, names, f, &seq);
 	}
 	else if (seq.next_value > tmax || seq.next_value < tmin)
 	{
@@ -261,7 +261,7 @@ evaluate(const SeqFeed *f, double threshold, const char *fixfn, HealthRow *row)
 		appendStringInfo(&detail,
 						 "The next value %lld does not fit the column's type %s.",
 						 (long long) seq.next_value, format_type_be(f->typid));
-		append_widen(&detail, f, &seq);
+		append_widen(&detail, names, f, &seq);
 	}
 	else if (row->capacity_used >= threshold)
 	{
@@ -269,7 +269,7 @@ evaluate(const SeqFeed *f, double threshold, const char *fixfn, HealthRow *row)
 		appendStringInfo(&detail,
 						 "%.1f%% of the usable range up to %lld is used.",
 						 row->capacity_used * 100.0, (long long) (asc ? hi : lo));
-		append_widen(&detail, f, &seq);
+		append_widen(&detail, names, f, &seq);
 	}
 	else
 		row->status = HEALTH_OK;
@@ -335,11 +335,12 @@ check_sequence_health(PG_FUNCTION_ARGS)
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	List	   *nspids = seqguard_schemas_arg(fcinfo, 0);
 	double		threshold = threshold_arg(fcinfo, 1);
-	char	   *fixfn = seqguard_own_function(fcinfo, "fix_sequence");
+	AdviceNames names;
 	MemoryContext rowcxt;
 	List	   *feeds;
 	ListCell   *lc;
 
+	seqguard_advice_names(fcinfo, &names);
 	InitMaterializedSRF(fcinfo, 0);
 	feeds = seqguard_find_feeds(nspids);
 
@@ -354,7 +355,7 @@ check_sequence_health(PG_FUNCTION_ARGS)
 		bool		nulls[12] = {0};
 
 		CHECK_FOR_INTERRUPTS();
-		if (!evaluate(f, threshold, fixfn, &row))
+		if (!evaluate(f, threshold, &names, &row))
 		{
 			MemoryContextSwitchTo(old);
 			MemoryContextReset(rowcxt);
@@ -398,13 +399,14 @@ Datum
 assert_sequences_healthy(PG_FUNCTION_ARGS)
 {
 	List	   *nspids = seqguard_schemas_arg(fcinfo, 0);
-	char	   *fixfn = seqguard_own_function(fcinfo, "fix_sequence");
+	AdviceNames names;
 	List	   *feeds = seqguard_find_feeds(nspids);
 	MemoryContext rowcxt;
 	StringInfoData list;
 	int			bad = 0;
 	ListCell   *lc;
 
+	seqguard_advice_names(fcinfo, &names);
 	initStringInfo(&list);
 	rowcxt = AllocSetContextCreate(CurrentMemoryContext, "seqguard assert row",
 								   ALLOCSET_DEFAULT_SIZES);
@@ -415,7 +417,7 @@ assert_sequences_healthy(PG_FUNCTION_ARGS)
 		HealthRow	row;
 
 		CHECK_FOR_INTERRUPTS();
-		if (evaluate(f, seqguard_exhaustion_threshold, fixfn, &row) &&
+		if (evaluate(f, seqguard_exhaustion_threshold, &names, &row) &&
 			(row.status == HEALTH_OUT_OF_SYNC || row.status == HEALTH_EXHAUSTED))
 		{
 			char	   *line = psprintf("%s%s.%s (sequence %s): %s. %s",

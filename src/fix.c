@@ -130,7 +130,7 @@ feeds_extreme(List *feeds, const SeqState *seq, bool limited, int64 limit,
  * it, unless the sequence has got there itself.
  */
 static void
-fix_one(Oid seqid, List *feeds, const char *fixfn, bool dry_run,
+fix_one(Oid seqid, List *feeds, const AdviceNames *names, bool dry_run,
 		bool allow_backward, FixRow *row)
 {
 	SeqState	seq;
@@ -237,8 +237,8 @@ fix_one(Oid seqid, List *feeds, const char *fixfn, bool dry_run,
 								 "Not moved: no value past %lld is left below the limit %lld, so the range must be widened first. Repair with:" :
 								 "Not moved: no value past %lld is left above the limit %lld, so the range must be widened first. Repair with:",
 								 (long long) m, (long long) (seq.increment > 0 ? hi : lo));
-				(void) seqguard_append_widening(&detail, &seq, target, judged);
-				appendStringInfo(&detail, " %s ", seqguard_fix_call(fixfn, first));
+				(void) seqguard_append_widening(&detail, names, &seq, target, judged);
+				appendStringInfo(&detail, " %s ", seqguard_fix_call(names, first));
 				append_covers(&detail, judged);
 			}
 			seqguard_append_unseen(&detail, unseen);
@@ -308,6 +308,7 @@ skip:
 void
 seqguard_fix_forward(Oid seqid)
 {
+	static const AdviceNames log_names = {"fix_sequence", NULL};
 	List	   *feeds = NIL;
 	FixRow		row;
 	ListCell   *lc;
@@ -321,7 +322,7 @@ seqguard_fix_forward(Oid seqid)
 	}
 	if (feeds == NIL)
 		return;
-	fix_one(seqid, feeds, "fix_sequence", false, false, &row);
+	fix_one(seqid, feeds, &log_names, false, false, &row);
 	if (row.action != NULL && strcmp(row.action, "advanced") == 0)
 		ereport(LOG,
 				(errmsg("seqguard: moved sequence \"%s\" forward from %lld to %lld, past the rows of the columns it feeds",
@@ -365,9 +366,10 @@ fix_sequences(FunctionCallInfo fcinfo, List *all,
 	SeqGroup   *g;
 	List	   *groups = NIL;
 	MemoryContext rowcxt;
-	char	   *fixfn = seqguard_own_function(fcinfo, "fix_sequence");
+	AdviceNames names;
 	ListCell   *lc;
 
+	seqguard_advice_names(fcinfo, &names);
 	if (!dry_run)
 	{
 		PreventCommandIfReadOnly(get_func_name(fcinfo->flinfo->fn_oid));
@@ -413,7 +415,7 @@ fix_sequences(FunctionCallInfo fcinfo, List *all,
 		bool		nulls[6] = {0};
 
 		CHECK_FOR_INTERRUPTS();
-		fix_one(group->seqid, group->feeds, fixfn, dry_run, allow_backward, &row);
+		fix_one(group->seqid, group->feeds, &names, dry_run, allow_backward, &row);
 		if (row.action)
 		{
 			values[0] = DirectFunctionCall1(namein, CStringGetDatum(first->seqnspname));

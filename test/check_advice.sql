@@ -10,11 +10,12 @@ SELECT plan(14);
 SET LOCAL seqguard.mode = off;
 
 -- run the statements after "Repair with: " in a detail
+\ir lib/advice.sql
 CREATE FUNCTION pg_temp.run_advice(detail text) RETURNS text LANGUAGE plpgsql AS $$
 DECLARE stmts text := substring(detail from 'Repair with: (.*;)');
 BEGIN
   IF stmts IS NULL THEN RETURN 'no advice'; END IF;
-  EXECUTE stmts;
+  PERFORM pg_temp.run_statements(stmts);
   RETURN 'ok';
 END $$;
 
@@ -50,8 +51,8 @@ SELECT is((SELECT status FROM check_sequence_health(ARRAY['gca']) WHERE table_na
 SELECT is((SELECT action FROM fix_sequence('gca.s', dry_run => true)), 'skipped',
           '(the repair alone cannot move it)');
 SELECT matches((SELECT detail FROM fix_sequence('gca.s', dry_run => true)),
-               'ALTER TABLE gca.s ALTER COLUMN id TYPE .*ALTER SEQUENCE gca.s_id_seq AS bigint',
-               'the repair''s detail gives the column''s and the sequence''s step at once');
+               'the steps of SELECT \* FROM public\.widening_plan\(''gca\.s'', ''id''\); SELECT \* FROM public\.fix_sequence\(''gca\.s'', ''id''\);',
+               'the repair''s detail gives the plan that widens the column and its sequence, then the repair');
 SELECT is(pg_temp.run_advice((SELECT detail FROM fix_sequence('gca.s', dry_run => true))), 'ok',
           'the repair''s advice runs');
 SELECT is((SELECT status FROM check_sequence_health(ARRAY['gca']) WHERE table_name = 's'), 'ok',

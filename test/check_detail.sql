@@ -13,15 +13,16 @@ CREATE TEMP VIEW h AS SELECT * FROM check_sequence_health(ARRAY['cd']);
 
 -- run the statement(s) that a row's detail gives after "marker:", as a
 -- user pasting them would, and return them
+\ir lib/advice.sql
 CREATE FUNCTION cd.run_from_detail(t name, marker text) RETURNS text LANGUAGE plpgsql AS $$
 DECLARE
   d text := (SELECT detail FROM check_sequence_health(ARRAY['cd']) WHERE table_name = t);
-  stmt text := substring(d FROM marker || ': ((?:(?:SELECT|ALTER) [^;]*;\s*)+)');
+  stmt text := substring(d FROM marker || ': ((?:(?:the steps of )?(?:SELECT|ALTER) [^;]*;\s*)+)');
 BEGIN
   IF stmt IS NULL THEN
     RAISE EXCEPTION 'no statement after "%" in detail: %', marker, d;
   END IF;
-  EXECUTE stmt;
+  PERFORM pg_temp.run_statements(stmt);
   RETURN stmt;
 END $$;
 

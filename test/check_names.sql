@@ -75,10 +75,12 @@ SELECT is((SELECT table_name FROM h WHERE table_name LIKE 'ÄÖÜ%'), 'ÄÖÜä�
 
 -- widening statements with these names
 SELECT FROM setval(pg_get_serial_sequence('"Sales Dept"."ÄÖÜäöüßÄÖÜäöüßÄÖÜäöüßÄÖÜäöüßÄÖÜ"', 'id'), 32767);
+\ir lib/advice.sql
 CREATE FUNCTION pg_temp.widen() RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
-  EXECUTE substring((SELECT detail FROM check_sequence_health(ARRAY['Sales Dept']) WHERE table_name LIKE 'ÄÖÜ%')
-                    FROM 'Widen the range with: ((?:ALTER [^;]*;\s*)+)');
+  PERFORM pg_temp.run_statements(
+    substring((SELECT detail FROM check_sequence_health(ARRAY['Sales Dept']) WHERE table_name LIKE 'ÄÖÜ%')
+              FROM 'Widen the range with: ((?:(?:the steps of )?(?:SELECT|ALTER) [^;]*;\s*)+)'));
 END $$;
 SELECT lives_ok('SELECT pg_temp.widen()', 'the widening statements with a multibyte name run as written');
 SELECT is((SELECT status FROM h WHERE table_name LIKE 'ÄÖÜ%'), 'ok', 'and the smallserial is ok again');

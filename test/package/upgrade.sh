@@ -4,8 +4,10 @@
 # the objects that a fresh CREATE EXTENSION of the current version creates:
 # the same functions (signature, body, volatility, parallel label,
 # strictness, rows, grants), comments, types and relations, and the same
-# extension version.  A release without an update path to the current
-# version (no seqguard--OLD--NEW.sql) fails.
+# extension version; and every function of the earlier release must be
+# there unchanged (an update adds, it does not change a signature).  A
+# release without an update path to the current version (no
+# seqguard--OLD--NEW.sql) fails.
 #
 # The releases and the commit that holds each one's script:
 RELEASES=(
@@ -92,6 +94,14 @@ SELECT * FROM (
 SQL
 }
 
+# each function of the extension: its signature and a digest of its definition
+functions() {
+	q -d "$1" -c "SELECT p.oid::regprocedure || ' ' || md5(pg_get_functiondef(p.oid))
+		FROM pg_depend d JOIN pg_extension e ON d.refobjid = e.oid JOIN pg_proc p ON p.oid = d.objid
+		WHERE d.refclassid = 'pg_extension'::regclass AND d.classid = 'pg_proc'::regclass
+		  AND e.extname = 'seqguard' AND d.deptype = 'e'" | LC_ALL=C sort
+}
+
 default=$(sed -n "s/^default_version[[:space:]]*=[[:space:]]*'\([^']*\)'.*/\1/p" seqguard.control)
 [ -n "$default" ] || { echo "FAIL: no default_version in seqguard.control"; exit 1; }
 echo "current version (seqguard.control): $default"
@@ -137,9 +147,20 @@ for rel in "${RELEASES[@]}"; do
 			continue
 		fi
 		echo "   update path: $path"
+		functions "$DB_OLD" >"$tmp/old_functions.txt"
 		q -d "$DB_OLD" -c "ALTER EXTENSION seqguard UPDATE"
 	fi
 	objects "$DB_OLD" >"$tmp/old.txt"
+	if [ "$version" != "$default" ]; then
+		functions "$DB_OLD" >"$tmp/old_functions_updated.txt"
+		if [ -n "$(comm -23 "$tmp/old_functions.txt" "$tmp/old_functions_updated.txt")" ]; then
+			echo "FAIL: functions of $version changed or went away in the update to $default:"
+			comm -23 "$tmp/old_functions.txt" "$tmp/old_functions_updated.txt"
+			fail=1
+		else
+			echo "   ok   every function of $version is there unchanged ($(wc -l <"$tmp/old_functions.txt"))"
+		fi
+	fi
 	fresh_db "$DB_NEW"
 	q -d "$DB_NEW" -c "CREATE EXTENSION seqguard"
 	objects "$DB_NEW" >"$tmp/new.txt"
