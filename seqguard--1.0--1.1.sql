@@ -49,6 +49,10 @@ COMMENT ON TABLE sequence_samples IS
 
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.sequence_samples', '');
 
+-- the role that created the extension samples (the table's owner is the
+-- bootstrap superuser where a database owner created the trusted extension)
+GRANT SELECT, INSERT, UPDATE, DELETE ON @extschema@.sequence_samples TO @extowner@;
+
 CREATE FUNCTION sample_sequences(taken_at timestamptz DEFAULT now())
 RETURNS integer
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
