@@ -274,24 +274,29 @@ evaluate(const SeqFeed *f, double threshold, const AdviceNames *names, HealthRow
 	else
 		row->status = HEALTH_OK;
 
-	/* notes worth knowing, whatever the status */
+	/*
+	 * Notes: the sentinel, which explains a largest value past the next
+	 * one on a healthy column, and the tables not seen, whatever the
+	 * status; the rest only beside a problem, where they bear on what to
+	 * do (a healthy row needs no action, so it says nothing more).
+	 */
 	if (col.has_value && (!ord.has_value || ord.value != col.value))
 		appendStringInfo(&detail,
 						 "%sThe column holds %lld, within the last %lld values of the sequence's usable range: it is taken as a sentinel, not an id, and the sequence collides with it only when it gets there.",
 						 detail.len ? " " : "", (long long) col.value,
 						 (long long) seqguard_end_margin(lo, hi));
-	if (seq.typid != f->typid && seqguard_is_integer_type(f->typid) &&
+	if (row->status != HEALTH_OK && seq.typid != f->typid && seqguard_is_integer_type(f->typid) &&
 		(asc ? tmax < seq.maxv : tmin > seq.minv))
 		appendStringInfo(&detail,
 						 "%sThe sequence is %s but the column is %s: the column's limit, %lld, applies.",
 						 detail.len ? " " : "",
 						 format_type_be(seq.typid), format_type_be(f->typid),
 						 (long long) (asc ? tmax : tmin));
-	if (seq.cache > 1)
+	if (row->status != HEALTH_OK && seq.cache > 1)
 		appendStringInfo(&detail,
 						 "%sThe sequence has CACHE %lld: values that sessions have already cached are not seen here.",
 						 detail.len ? " " : "", (long long) seq.cache);
-	if (col.scanned)
+	if (row->status != HEALTH_OK && col.scanned)
 		appendStringInfo(&detail,
 						 "%sNo btree index leads with this column, so the table was scanned.",
 						 detail.len ? " " : "");

@@ -140,8 +140,8 @@ CREATE TABLE halfb (id int DEFAULT nextval('halfbig'));
 SELECT FROM setval('halfbig', 1073741823);
 SELECT is((SELECT capacity_used FROM h WHERE table_name = 'halfb'), 1073741823 / 2147483647.0::float8,
           'a bigint sequence half way through an integer column''s range: the same share');
-SELECT matches((SELECT detail FROM h WHERE table_name = 'halfb'), 'bigint.*integer',
-               'and the detail notes the type mismatch');
+SELECT is((SELECT detail FROM h WHERE table_name = 'halfb'), NULL,
+           'a healthy row has no detail, not even the type mismatch');
 
 -- descending capacity
 CREATE SEQUENCE dc INCREMENT -1 MINVALUE -100 MAXVALUE -1;

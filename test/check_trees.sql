@@ -53,13 +53,13 @@ SELECT is((SELECT count(*) FROM h WHERE table_name LIKE 'inv%'), 1::bigint,
           'an identity tree with an attached partition is one row');
 
 -- a partition without any index: the tree is still right, and the detail
--- says a table was scanned
+-- of the lagging row says a table was scanned
 CREATE TABLE logs (id bigint DEFAULT nextval('orders_id_seq'), day int) PARTITION BY RANGE (day);
 CREATE TABLE logs_a PARTITION OF logs FOR VALUES FROM (0) TO (100);
 CREATE TABLE logs_b PARTITION OF logs FOR VALUES FROM (100) TO (200);
 CREATE INDEX ON logs_a (id);
-INSERT INTO logs VALUES (10, 1), (20, 150);
-SELECT is((SELECT max_id FROM h WHERE table_name = 'logs'), 20::bigint,
+INSERT INTO logs VALUES (10, 1), (8000, 150);
+SELECT is((SELECT max_id FROM h WHERE table_name = 'logs'), 8000::bigint,
           'the value in the partition without an index is found');
 SELECT matches((SELECT detail FROM h WHERE table_name = 'logs'), 'scan',
                'the detail says that a table was scanned');
