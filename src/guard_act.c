@@ -140,6 +140,19 @@ caught_up(const Target *t)
 	return false;
 }
 
+/* fold one column's extreme into *result, the furthest in the sequence's direction */
+static void
+fold_extreme(ColumnExtreme *result, const ColumnExtreme *col, bool want_max)
+{
+	if (col->out_of_range)
+		result->out_of_range = true;
+	if (col->has_value &&
+		(!result->has_value || (want_max ? col->value > result->value :
+								col->value < result->value)))
+		result->value = col->value;
+	result->has_value |= col->has_value;
+}
+
 /*
  * Read the values the statement wrote into its targets for one sequence
  * (spec says which), into *result; a tree target (after DDL) is read
@@ -181,13 +194,7 @@ read_targets(SeqWork *work, const ProbeSpec *spec, bool catch_up,
 					*unread = t;
 				continue;
 			}
-			if (col.out_of_range)
-				result->out_of_range = true;
-			if (col.has_value &&
-				(!result->has_value || (spec->want_max ? col.value > result->value :
-										col.value < result->value)))
-				result->value = col.value;
-			result->has_value |= col.has_value;
+			fold_extreme(result, &col, spec->want_max);
 		}
 		else
 		{
@@ -199,13 +206,7 @@ read_targets(SeqWork *work, const ProbeSpec *spec, bool catch_up,
 				work->unread_reason = col.skip_reason;
 				*unread = t;
 			}
-			if (col.out_of_range)
-				result->out_of_range = true;
-			if (col.has_value &&
-				(!result->has_value || (spec->want_max ? col.value > result->value :
-										col.value < result->value)))
-				result->value = col.value;
-			result->has_value |= col.has_value;
+			fold_extreme(result, &col, spec->want_max);
 		}
 	}
 }

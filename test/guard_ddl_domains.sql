@@ -11,12 +11,7 @@ SELECT plan(10);
 LOAD 'seqguard';
 SET LOCAL seqguard.mode = fix;
 
-CREATE FUNCTION pg_temp.next_value(s regclass) RETURNS numeric LANGUAGE plpgsql AS $$
-DECLARE lv bigint; called boolean;
-BEGIN
-  EXECUTE format('SELECT last_value, is_called FROM %s', s) INTO lv, called;
-  RETURN lv::numeric + CASE WHEN called THEN (SELECT seqincrement FROM pg_sequence WHERE seqrelid = s) ELSE 0 END;
-END $$;
+\ir lib/next_value.sql
 
 CREATE SCHEMA gdd;
 

@@ -12,12 +12,7 @@ SET LOCAL seqguard.mode = fix;
 
 CREATE FUNCTION pg_temp.pk_scans(t regclass) RETURNS bigint LANGUAGE sql AS
 $$ SELECT sum(pg_stat_get_xact_numscans(indexrelid))::bigint FROM pg_index WHERE indrelid = t $$;
-CREATE FUNCTION pg_temp.next_value(s regclass) RETURNS numeric LANGUAGE plpgsql AS $$
-DECLARE lv bigint; called boolean;
-BEGIN
-  EXECUTE format('SELECT last_value, is_called FROM %s', s) INTO lv, called;
-  RETURN lv::numeric + CASE WHEN called THEN (SELECT seqincrement FROM pg_sequence WHERE seqrelid = s) ELSE 0 END;
-END $$;
+\ir lib/next_value.sql
 
 CREATE SCHEMA gta;
 -- leave the id alone

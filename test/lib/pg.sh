@@ -95,3 +95,18 @@ sqlstate() {
 		sed -n 's/.*ERROR: *\([0-9A-Z]\{5\}\).*/\1/p' <<<"$out" | head -1
 	fi
 }
+
+# wait_for WHAT COMMAND...: until COMMAND prints "t" (90 s at most); on a
+# timeout, say what was awaited, run wait_diagnose where the test defines
+# one (to show a log), and exit 1
+wait_for() {
+	local what=$1
+	shift
+	for _ in $(seq 1 450); do
+		[ "$("$@" 2>/dev/null)" = t ] && return 0
+		sleep 0.2
+	done
+	echo "timed out waiting for $what"
+	if declare -F wait_diagnose >/dev/null; then wait_diagnose || true; fi
+	exit 1
+}

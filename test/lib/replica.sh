@@ -61,17 +61,7 @@ state() { # state PORT SQL: "ok", or the SQLSTATE of its error
 		sed -n 's/.*ERROR: *\([0-9A-Z]\{5\}\).*/\1/p' <<<"$out" | head -1
 	fi
 }
-wait_for() { # wait_for WHAT COMMAND...: until COMMAND prints t (90 s at most)
-	local what=$1
-	shift
-	for _ in $(seq 1 450); do
-		[ "$("$@" 2>/dev/null)" = t ] && return 0
-		sleep 0.2
-	done
-	echo "timed out waiting for $what"
-	in_sub tail -30 "$work/s.log" || true
-	exit 1
-}
+wait_diagnose() { in_sub tail -30 "$work/s.log"; }	# for wait_for (test/lib/pg.sh)
 
 TABLES="ser ident ialw sh_a sh_b part big later strict"
 # count and largest id of every table, to see that a subscriber caught up

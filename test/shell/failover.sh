@@ -34,18 +34,7 @@ trap 'cluster_stop "$SUB"; cluster_stop "$PUB"; rm -rf "$work"' EXIT
 cluster_init "$PUB" "$PUB_PORT" "$work" "wal_level = logical"
 cluster_init "$SUB" "$SUB_PORT" "$work"
 
-# wait_for DESCRIPTION COMMAND...: until COMMAND prints "t" (30 s at most)
-wait_for() {
-	local what=$1
-	shift
-	for _ in $(seq 1 150); do
-		[ "$("$@")" = t ] && return 0
-		sleep 0.2
-	done
-	echo "timed out waiting for $what"
-	tail -20 "$SUB.log"
-	exit 1
-}
+wait_diagnose() { tail -20 "$SUB.log"; }	# for wait_for (test/lib/pg.sh)
 # the rows of every table, to see that the subscriber has caught up
 SNAPSHOT="SELECT string_agg(format('%s:%s:%s', c.relname, n, m), ',' ORDER BY c.relname)
             FROM pg_class c CROSS JOIN LATERAL (SELECT (xpath('/row/n/text()', x))[1]::text AS n,
