@@ -106,9 +106,9 @@ SELECT is((SELECT count(*)::int FROM pg_constraint WHERE contype = 'f' AND conna
 SELECT is((SELECT count(*)::int FROM check_sequence_health(ARRAY['app', 'billing'])
             WHERE status IN ('near_exhaustion', 'exhausted')), 0, 'check_sequence_health() has no exhaustion row');
 SELECT is((SELECT array_agg(name) FROM app.active_names), ARRAY['a', 'b'], 'the views are back and read the rows');
-SELECT is((SELECT array_to_string(relacl, ',') || ' ' || obj_description('app.active_names'::regclass, 'pg_class')
-             FROM pg_class WHERE oid = 'app.active_names'::regclass),
-          'postgres=arwdDxt/postgres,=r/postgres names of active accounts', 'with their grants and comment');
+SELECT is((SELECT string_agg(a.privilege_type, ',') || ' ' || obj_description('app.active_names'::regclass, 'pg_class')
+             FROM pg_class c, aclexplode(c.relacl) a WHERE c.oid = 'app.active_names'::regclass AND a.grantee = 0),
+          'SELECT names of active accounts', 'with their grants (SELECT to PUBLIC) and comment');
 SELECT is((SELECT pg_get_expr(polqual, polrelid) FROM pg_policy WHERE polname = 'own'), '(id > 0)', 'the policy is back');
 SELECT is((SELECT count(*)::int FROM pg_trigger WHERE tgname = 'on_id'), 1, 'the trigger is back');
 SELECT is((SELECT string_agg(attname, ',') FROM pg_publication_rel r, unnest(r.prattrs) a
