@@ -84,6 +84,16 @@ typedef struct seqguard_sequence_magic
 #endif
 
 /*
+ * The role a subscription's workers write as: its owner up to 15; from 16
+ * on, each table's owner unless the subscription has run_as_owner.
+ */
+#if PG_VERSION_NUM >= 160000
+#define seqguard_subscription_runs_as_owner(sub) ((sub)->runasowner)
+#else
+#define seqguard_subscription_runs_as_owner(sub) true
+#endif
+
+/*
  * A subscription's sequence-sync worker, which copies the publisher's
  * sequence positions, exists from 19 on.
  */

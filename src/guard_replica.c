@@ -192,10 +192,9 @@ locked_by_me(List *relids, LOCKMODE lockmode)
 static Oid
 writer_role(Oid owner)
 {
-#if PG_VERSION_NUM >= 160000
-	if (IsLogicalWorker() && MySubscription != NULL && !MySubscription->runasowner)
+	if (IsLogicalWorker() && MySubscription != NULL &&
+		!seqguard_subscription_runs_as_owner(MySubscription))
 		return owner;
-#endif
 	return GetUserId();
 }
 
