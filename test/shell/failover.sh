@@ -35,13 +35,18 @@ cluster_init "$PUB" "$PUB_PORT" "$work" "wal_level = logical"
 cluster_init "$SUB" "$SUB_PORT" "$work"
 
 wait_diagnose() { tail -20 "$SUB.log"; }	# for wait_for (test/lib/pg.sh)
-# the rows of every table, to see that the subscriber has caught up
-SNAPSHOT="SELECT string_agg(format('%s:%s:%s', c.relname, n, m), ',' ORDER BY c.relname)
-            FROM pg_class c CROSS JOIN LATERAL (SELECT (xpath('/row/n/text()', x))[1]::text AS n,
-                                                       (xpath('/row/m/text()', x))[1]::text AS m
-                                                  FROM query_to_xml(format('SELECT count(*) AS n, max(id) AS m FROM %I', c.relname),
-                                                                    false, false, '') x) s
-           WHERE c.relnamespace = 'public'::regnamespace AND c.relkind = 'r'"
+# the rows of every table (not the extension's own), to see that the
+# subscriber has caught up
+SNAPSHOT="WITH t AS MATERIALIZED (
+              SELECT c.relname FROM pg_class c
+               WHERE c.relnamespace = 'public'::regnamespace AND c.relkind = 'r'
+                 AND NOT EXISTS (SELECT FROM pg_depend d WHERE d.classid = 'pg_class'::regclass
+                                    AND d.objid = c.oid AND d.deptype = 'e'))
+          SELECT string_agg(format('%s:%s:%s', t.relname, n, m), ',' ORDER BY t.relname)
+            FROM t CROSS JOIN LATERAL (SELECT (xpath('/row/n/text()', x))[1]::text AS n,
+                                              (xpath('/row/m/text()', x))[1]::text AS m
+                                         FROM query_to_xml(format('SELECT count(*) AS n, max(id) AS m FROM %I', t.relname),
+                                                           false, false, '') x) s"
 caught_up() { # caught_up DB
 	[ "$(q "$work" "$PUB_PORT" "$1" -c "$SNAPSHOT")" = "$(q "$work" "$SUB_PORT" "$1" -c "$SNAPSHOT")" ] && echo t || echo f
 }
