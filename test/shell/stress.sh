@@ -114,7 +114,7 @@ setup() { # setup MODE: a new database; every new session in it is guarded in MO
 	done
 	rows+="UNION ALL SELECT 'lng', id, src, xmin::text::bigint FROM lng"
 	for s in $( (all_tables | while read -r t; do seq_of "$t"; done; echo lng_id_seq) | sort -u); do
-		sequences+="${sequences:+		UNION ALL }SELECT i, '$s', CASE WHEN is_called THEN last_value ELSE last_value - 1 END FROM $s"$'\n'
+		sequences+="${sequences:+, }'$s'::regclass"
 	done
 
 	q -d postgres -c "SET client_min_messages = warning" \
@@ -181,15 +181,20 @@ $inserts
 END
 \$\$;
 
--- the sampler: every sequence's position (the last value handed out)
+-- the sampler: every sequence's position
 CREATE PROCEDURE stress.sample_loop(deadline float8, max_tx bigint, period float8)
 LANGUAGE plpgsql AS \$\$
 DECLARE
 	i bigint := 0;
 BEGIN
 	WHILE i < max_tx AND extract(epoch FROM clock_timestamp()) < deadline LOOP
+		-- read under each sequence's buffer lock, as nextval() writes it (a
+		-- plain SELECT FROM a sequence reads its page unlocked and can catch
+		-- nextval()'s logged-ahead value half way through its update); the
+		-- position is the last value handed out, 0 before the first
 		INSERT INTO stress.samples
-		$sequences;
+		SELECT i, p.sequence::text, p.position FROM sequence_positions() p
+		 WHERE p.sequence IN ($sequences);
 		COMMIT;
 		i := i + 1;
 		PERFORM pg_sleep(period);
