@@ -162,6 +162,14 @@ guard_feeds(Oid relid)
 		return entry->feeds;
 
 	feeds = seqguard_feeds_of(relid, &watch, &domains);
+	foreach(lc, feeds)
+	{
+		SeqFeed    *f = lfirst(lc);
+
+		f->trig_insert = guard_triggers_may_set(relid, TRIGGER_TYPE_INSERT, f->attname);
+		f->trig_update = guard_triggers_may_set(relid, TRIGGER_TYPE_UPDATE, f->attname);
+	}
+	/* complete, but perhaps older than an invalidation: used once */
 	if (invals != guard_invals)
 		return feeds;
 
@@ -172,8 +180,6 @@ guard_feeds(Oid relid)
 
 		memcpy(f, lfirst(lc), sizeof(SeqFeed));
 		f->attname = pstrdup(f->attname);
-		f->trig_insert = guard_triggers_may_set(relid, TRIGGER_TYPE_INSERT, f->attname);
-		f->trig_update = guard_triggers_may_set(relid, TRIGGER_TYPE_UPDATE, f->attname);
 		copy = lappend(copy, f);
 	}
 	foreach(lc, domains)
