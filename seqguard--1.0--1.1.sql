@@ -623,8 +623,8 @@ BEGIN
             kind := CASE v.relkind WHEN 'm' THEN 'MATERIALIZED VIEW' ELSE 'VIEW' END;
             object := v.rel::text;
             drop_statement := format('DROP %s %s;', kind, v.rel);
-            detail := format('A %s on the column: ALTER COLUMN ... TYPE does not work under it. It is created again from its definition, with its owner, grants, comment%s.',
-                             lower(kind), CASE v.relkind WHEN 'm' THEN ', indexes and data' ELSE ' and triggers' END);
+            detail := format('A %s on the column: ALTER COLUMN ... TYPE does not work under it. It is created again from its definition, with its owner, grants, comments%s.',
+                             lower(kind), CASE v.relkind WHEN 'm' THEN ', indexes and data' ELSE ', column defaults and triggers' END);
             create_statements := create_statements ||
                 format('CREATE %s %s%s AS %s', kind, v.rel,
                        CASE WHEN v.reloptions IS NOT NULL THEN format(' WITH (%s)', array_to_string(v.reloptions, ', ')) ELSE '' END,
@@ -654,6 +654,27 @@ BEGIN
                 SELECT format('COMMENT ON %s %s IS %L;', kind, v.rel, d.description)
                   FROM pg_description d
                  WHERE d.classoid = 'pg_class'::regclass AND d.objoid = v.reloid AND d.objsubid = 0);
+            -- its columns' grants, comments and defaults (an updatable view's)
+            create_statements := create_statements || ARRAY(
+                SELECT format('GRANT %s (%I) ON %s TO %s%s;', a.privilege_type, att.attname, v.rel,
+                              CASE a.grantee WHEN 0 THEN 'PUBLIC' ELSE quote_ident(pg_get_userbyid(a.grantee)) END,
+                              CASE WHEN a.is_grantable THEN ' WITH GRANT OPTION' ELSE '' END)
+                  FROM pg_attribute att CROSS JOIN aclexplode(att.attacl) a
+                 WHERE att.attrelid = v.reloid AND att.attacl IS NOT NULL AND NOT att.attisdropped
+                 ORDER BY att.attnum, a.grantee, a.privilege_type);
+            create_statements := create_statements || ARRAY(
+                SELECT format('COMMENT ON COLUMN %s.%I IS %L;', v.rel, att.attname, d.description)
+                  FROM pg_description d
+                  JOIN pg_attribute att ON att.attrelid = d.objoid AND att.attnum = d.objsubid
+                 WHERE d.classoid = 'pg_class'::regclass AND d.objoid = v.reloid AND d.objsubid > 0
+                 ORDER BY att.attnum);
+            create_statements := create_statements || ARRAY(
+                SELECT format('ALTER VIEW %s ALTER COLUMN %I SET DEFAULT %s;', v.rel, att.attname,
+                              pg_get_expr(ad.adbin, ad.adrelid))
+                  FROM pg_attrdef ad
+                  JOIN pg_attribute att ON att.attrelid = ad.adrelid AND att.attnum = ad.adnum
+                 WHERE ad.adrelid = v.reloid
+                 ORDER BY att.attnum);
         END IF;
     ELSIF classid = 'pg_policy'::regclass THEN
         SELECT p.polname, p.polrelid::regclass AS rel, p.polpermissive, p.polcmd,

@@ -8,7 +8,7 @@
 -- no exhaustion row; the next id past the integer range goes in.  A
 -- bigint column fed by an integer sequence needs the sequence alone.
 BEGIN;
-SELECT plan(31);
+SELECT plan(32);
 SET LOCAL seqguard.mode = off;
 SET LOCAL client_min_messages = error;         -- CREATE PUBLICATION without wal_level = logical
 CREATE SCHEMA app;
@@ -32,6 +32,9 @@ CREATE VIEW app.active AS SELECT id, name FROM app.accounts WHERE id > 0;
 CREATE VIEW app.active_names AS SELECT name FROM app.active;
 GRANT SELECT ON app.active_names TO PUBLIC;
 COMMENT ON VIEW app.active_names IS 'names of active accounts';
+GRANT UPDATE (name) ON app.active TO PUBLIC;
+COMMENT ON COLUMN app.active.name IS 'the name shown';
+ALTER VIEW app.active ALTER COLUMN name SET DEFAULT 'unnamed';
 ALTER TABLE app.accounts ENABLE ROW LEVEL SECURITY;
 CREATE POLICY own ON app.accounts USING (id > 0);
 CREATE FUNCTION app.touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;
@@ -109,6 +112,13 @@ SELECT is((SELECT array_agg(name) FROM app.active_names), ARRAY['a', 'b'], 'the 
 SELECT is((SELECT string_agg(a.privilege_type, ',') || ' ' || obj_description('app.active_names'::regclass, 'pg_class')
              FROM pg_class c, aclexplode(c.relacl) a WHERE c.oid = 'app.active_names'::regclass AND a.grantee = 0),
           'SELECT names of active accounts', 'with their grants (SELECT to PUBLIC) and comment');
+SELECT is((SELECT format('%s %s %s', a.privilege_type, col_description('app.active'::regclass, 2),
+                          pg_get_expr(d.adbin, d.adrelid))
+             FROM pg_attribute att CROSS JOIN aclexplode(att.attacl) a
+             LEFT JOIN pg_attrdef d ON d.adrelid = att.attrelid AND d.adnum = att.attnum
+            WHERE att.attrelid = 'app.active'::regclass AND att.attname = 'name' AND a.grantee = 0),
+          'UPDATE the name shown ''unnamed''::text',
+          'and their column grants (UPDATE (name) to PUBLIC), column comments and column defaults');
 SELECT is((SELECT pg_get_expr(polqual, polrelid) FROM pg_policy WHERE polname = 'own'), '(id > 0)', 'the policy is back');
 SELECT is((SELECT count(*)::int FROM pg_trigger WHERE tgname = 'on_id'), 1, 'the trigger is back');
 SELECT is((SELECT string_agg(attname, ',') FROM pg_publication_rel r, unnest(r.prattrs) a
