@@ -487,13 +487,25 @@ BEGIN
     views (classid, objid, depth) AS (
         SELECT direct.classid, direct.objid, 0 FROM direct
         UNION ALL
-        -- a view (or rule) on a view in the way is in the way too
+        -- a view (or rule) on a view in the way is in the way too, and so is
+        -- what stands on a generated column in the way (which is dropped)
         SELECT dep.classid, dep.objid, views.depth + 1
           FROM views
-          JOIN pg_rewrite rw ON views.classid = 'pg_rewrite'::regclass AND rw.oid = views.objid
-                            AND rw.rulename = '_RETURN'
-          JOIN pg_depend dep ON dep.refclassid = 'pg_class'::regclass AND dep.refobjid = rw.ev_class
-                            AND dep.classid = 'pg_rewrite'::regclass AND dep.objid <> views.objid
+          CROSS JOIN LATERAL (
+                SELECT d.classid, d.objid
+                  FROM pg_rewrite rw
+                  JOIN pg_depend d ON d.refclassid = 'pg_class'::regclass AND d.refobjid = rw.ev_class
+                                  AND d.classid = 'pg_rewrite'::regclass AND d.objid <> views.objid
+                 WHERE views.classid = 'pg_rewrite'::regclass AND rw.oid = views.objid
+                   AND rw.rulename = '_RETURN'
+                UNION ALL
+                SELECT d.classid, d.objid
+                  FROM pg_attrdef ad
+                  JOIN pg_depend d ON d.refclassid = 'pg_class'::regclass AND d.refobjid = ad.adrelid
+                                  AND d.refobjsubid = ad.adnum
+                 WHERE views.classid = 'pg_attrdef'::regclass AND ad.oid = views.objid
+                   AND d.classid IN ('pg_rewrite'::regclass, 'pg_policy'::regclass, 'pg_trigger'::regclass,
+                                     'pg_publication_rel'::regclass)) dep
          WHERE views.depth < 100)
     SELECT array_agg(v.classid ORDER BY v.depth DESC, v.classid, v.objid),
            array_agg(v.objid ORDER BY v.depth DESC, v.classid, v.objid)
@@ -716,17 +728,37 @@ BEGIN
         detail := 'A publication whose column list or row filter names the column: ALTER COLUMN ... TYPE does not work under it. Its subscribers must refresh their subscription (ALTER SUBSCRIPTION ... REFRESH PUBLICATION WITH (copy_data = false)) afterwards.';
     ELSIF classid = 'pg_attrdef'::regclass THEN
         SELECT ad.adrelid::regclass AS rel, a.attname, format_type(a.atttypid, a.atttypmod) AS typ,
-               pg_get_expr(ad.adbin, ad.adrelid) AS expr, ad.adrelid AS relid, a.attnum
+               pg_get_expr(ad.adbin, ad.adrelid) AS expr, ad.adrelid AS relid, a.attnum, a.attnotnull,
+               a.attacl
           INTO v FROM pg_attrdef ad JOIN pg_attribute a ON a.attrelid = ad.adrelid AND a.attnum = ad.adnum
          WHERE ad.oid = objid;
         object := format('generated column %I of %s', v.attname, v.rel);
         drop_statement := format('ALTER TABLE %s DROP COLUMN %I;', v.rel, v.attname);
-        create_statements := ARRAY[format('ALTER TABLE %s ADD COLUMN %I %s GENERATED ALWAYS AS (%s) STORED;',
-                                          v.rel, v.attname, v.typ, v.expr)];
+        create_statements := ARRAY[format('ALTER TABLE %s ADD COLUMN %I %s%s GENERATED ALWAYS AS (%s) STORED;',
+                                          v.rel, v.attname, v.typ,
+                                          CASE WHEN v.attnotnull THEN ' NOT NULL' ELSE '' END, v.expr)];
+        -- the indexes and constraints that DROP COLUMN drops with it
         create_statements := create_statements || ARRAY(
             SELECT pg_get_indexdef(ix.indexrelid) || ';' FROM pg_index ix
-             WHERE ix.indrelid = v.relid AND v.attnum = ANY (ix.indkey::int2[]) ORDER BY ix.indexrelid);
-        detail := 'A generated column computed from the column: ALTER COLUMN ... TYPE does not work under it. It is dropped and added again (computed anew, as the last column), with its indexes; other objects that use it are not re-created.';
+             WHERE ix.indrelid = v.relid AND v.attnum = ANY (ix.indkey::int2[])
+               AND NOT EXISTS (SELECT FROM pg_constraint c WHERE c.conindid = ix.indexrelid
+                                                            AND c.conrelid = v.relid)
+             ORDER BY ix.indexrelid);
+        create_statements := create_statements || ARRAY(
+            SELECT format('ALTER TABLE %s ADD CONSTRAINT %I %s;', v.rel, c.conname, pg_get_constraintdef(c.oid))
+              FROM pg_constraint c
+             WHERE c.conrelid = v.relid AND v.attnum = ANY (c.conkey) AND c.contype IN ('c', 'u', 'p', 'x', 'f')
+             ORDER BY c.contype, c.conname);
+        create_statements := create_statements || ARRAY(
+            SELECT format('GRANT %s (%I) ON %s TO %s%s;', a.privilege_type, v.attname, v.rel,
+                          CASE a.grantee WHEN 0 THEN 'PUBLIC' ELSE quote_ident(pg_get_userbyid(a.grantee)) END,
+                          CASE WHEN a.is_grantable THEN ' WITH GRANT OPTION' ELSE '' END)
+              FROM aclexplode(v.attacl) a ORDER BY a.grantee, a.privilege_type);
+        create_statements := create_statements || ARRAY(
+            SELECT format('COMMENT ON COLUMN %s.%I IS %L;', v.rel, v.attname, d.description)
+              FROM pg_description d
+             WHERE d.classoid = 'pg_class'::regclass AND d.objoid = v.relid AND d.objsubid = v.attnum);
+        detail := 'A generated column computed from the column: ALTER COLUMN ... TYPE does not work under it. It is dropped and added again (computed anew, as the last column), with its indexes, constraints, grants and comment; the views, policies and triggers on it are dropped before it and created again after it.';
     END IF;
     RETURN NEXT;
 END

@@ -8,7 +8,7 @@
 -- no exhaustion row; the next id past the integer range goes in.  A
 -- bigint column fed by an integer sequence needs the sequence alone.
 BEGIN;
-SELECT plan(32);
+SELECT plan(33);
 SET LOCAL seqguard.mode = off;
 SET LOCAL client_min_messages = error;         -- CREATE PUBLICATION without wal_level = logical
 CREATE SCHEMA app;
@@ -18,6 +18,11 @@ CREATE SCHEMA billing;
 CREATE TABLE app.accounts (id serial PRIMARY KEY, name text,
                            twice bigint GENERATED ALWAYS AS (id * 2) STORED);
 CREATE INDEX accounts_twice ON app.accounts (twice);
+-- what stands on the generated column, which the plan drops and adds again
+ALTER TABLE app.accounts ADD CONSTRAINT twice_even CHECK (twice % 2 = 0),
+                         ADD CONSTRAINT twice_unique UNIQUE (twice);
+COMMENT ON COLUMN app.accounts.twice IS 'id times two';
+CREATE VIEW app.doubled AS SELECT twice FROM app.accounts;
 CREATE TABLE app.orders (id bigserial PRIMARY KEY, account_id int NOT NULL REFERENCES app.accounts);
 -- the chain: accounts <- profiles <- settings, in the other schema
 CREATE TABLE billing.profiles (account_id int PRIMARY KEY REFERENCES app.accounts, plan text);
@@ -74,7 +79,7 @@ SELECT matches((SELECT detail FROM p WHERE action = 'column' AND object = 'billi
                'the detail gives the size, the rewrite and the lock');
 SELECT ok(NOT EXISTS (SELECT FROM p WHERE object IN ('app.other', 'app.tickets')), 'tables not on the chain are left alone');
 SELECT is((SELECT array_agg(object ORDER BY object) FROM p WHERE action = 'drop'),
-          ARRAY['app.active', 'app.active_names', 'generated column twice of app.accounts',
+          ARRAY['app.active', 'app.active_names', 'app.doubled', 'generated column twice of app.accounts',
                 'policy own on app.accounts', 'table billing.settings in publication pub',
                 'trigger on_id on billing.profiles'],
           'what is in the way is dropped first: the views, the generated column, the policy, the publication''s list, the trigger');
@@ -93,6 +98,9 @@ SELECT ok((SELECT count(*) FROM p WHERE statement LIKE '%widening_plan%' OR stat
 SELECT is((SELECT count(*)::int FROM pg_class WHERE relname = 'active'), 1, '(the plan changed nothing itself)');
 
 -- apply it
+CREATE TEMP TABLE twice_constraints AS
+  SELECT string_agg(pg_get_constraintdef(oid), ', ' ORDER BY conname) AS defs
+    FROM pg_constraint WHERE conrelid = 'app.accounts'::regclass AND conname LIKE 'twice%';
 SELECT cmp_ok(pg_temp.run_statements('the steps of SELECT * FROM public.widening_plan(''app.accounts'', ''id'');'),
               '>', 10, 'the plan runs, statement by statement, as returned');
 SELECT is((SELECT array_agg(format('%s.%s', attrelid::regclass, attname) ORDER BY 1)
@@ -126,6 +134,14 @@ SELECT is((SELECT string_agg(attname, ',') FROM pg_publication_rel r, unnest(r.p
             WHERE r.prrelid = 'billing.settings'::regclass), 'profile_id', 'the publication lists the column again');
 SELECT is((SELECT twice FROM app.accounts WHERE id = 2), 4::bigint, 'the generated column is computed again');
 SELECT is((SELECT count(*)::int FROM pg_index WHERE indexrelid = 'app.accounts_twice'::regclass), 1, 'with its index');
+SELECT is((SELECT format('%s; %s; %s; %s', string_agg(pg_get_constraintdef(oid), ', ' ORDER BY conname),
+                          col_description('app.accounts'::regclass,
+                                          (SELECT attnum FROM pg_attribute WHERE attrelid = 'app.accounts'::regclass AND attname = 'twice')),
+                          (SELECT array_agg(twice ORDER BY twice) FROM app.doubled),
+                          (SELECT count(*) FROM pg_attribute WHERE attrelid = 'app.accounts'::regclass AND attname = 'twice' AND attnotnull))
+             FROM pg_constraint WHERE conrelid = 'app.accounts'::regclass AND conname LIKE 'twice%'),
+          (SELECT defs FROM twice_constraints) || '; id times two; {2,4}; 0',
+          'with its constraints, its comment, and the view that reads it');
 
 INSERT INTO app.accounts (id, name) VALUES (3000000000, 'past the integer range');
 SELECT lives_ok($$INSERT INTO billing.profiles VALUES (3000000000, 'silver');
