@@ -624,10 +624,14 @@ AS $$
 DECLARE
     v record;
     kind text;
+    -- the relation whose grants and comments come back with the object,
+    -- and of which column (NULL: the relation's and all its columns')
+    kept_of oid;
+    kept_attnum int2;
 BEGIN
     create_statements := ARRAY[]::text[];
     IF classid = 'pg_rewrite'::regclass THEN
-        SELECT rw.rulename, rw.ev_class::regclass AS rel, c.relkind, c.relacl, c.reloptions, c.oid AS reloid,
+        SELECT rw.rulename, rw.ev_class::regclass AS rel, c.relkind, c.reloptions, c.oid AS reloid,
                pg_get_userbyid(c.relowner) AS owner
           INTO v
           FROM pg_rewrite rw JOIN pg_class c ON c.oid = rw.ev_class WHERE rw.oid = objid;
@@ -648,38 +652,8 @@ BEGIN
             create_statements := create_statements || ARRAY(
                 SELECT pg_get_triggerdef(tg.oid, true) || ';' FROM pg_trigger tg
                  WHERE tg.tgrelid = v.reloid AND NOT tg.tgisinternal ORDER BY tg.tgname);
-        ELSE
-            object := format('rule %I on %s', v.rulename, v.rel);
-            drop_statement := format('DROP RULE %I ON %s;', v.rulename, v.rel);
-            create_statements := ARRAY[pg_get_ruledef(objid, true)];
-            detail := 'A rule that uses the column: ALTER COLUMN ... TYPE does not work under it.';
-        END IF;
-        IF v.rulename = '_RETURN' THEN
-            create_statements := create_statements || ARRAY(
-                SELECT format('GRANT %s ON %s TO %s%s;', a.privilege_type, v.rel,
-                              CASE a.grantee WHEN 0 THEN 'PUBLIC' ELSE quote_ident(pg_get_userbyid(a.grantee)) END,
-                              CASE WHEN a.is_grantable THEN ' WITH GRANT OPTION' ELSE '' END)
-                  FROM aclexplode(v.relacl) a
-                 WHERE a.grantee <> (SELECT c.relowner FROM pg_class c WHERE c.oid = v.reloid)
-                 ORDER BY a.grantee, a.privilege_type);
-            create_statements := create_statements || ARRAY(
-                SELECT format('COMMENT ON %s %s IS %L;', kind, v.rel, d.description)
-                  FROM pg_description d
-                 WHERE d.classoid = 'pg_class'::regclass AND d.objoid = v.reloid AND d.objsubid = 0);
-            -- its columns' grants, comments and defaults (an updatable view's)
-            create_statements := create_statements || ARRAY(
-                SELECT format('GRANT %s (%I) ON %s TO %s%s;', a.privilege_type, att.attname, v.rel,
-                              CASE a.grantee WHEN 0 THEN 'PUBLIC' ELSE quote_ident(pg_get_userbyid(a.grantee)) END,
-                              CASE WHEN a.is_grantable THEN ' WITH GRANT OPTION' ELSE '' END)
-                  FROM pg_attribute att CROSS JOIN aclexplode(att.attacl) a
-                 WHERE att.attrelid = v.reloid AND att.attacl IS NOT NULL AND NOT att.attisdropped
-                 ORDER BY att.attnum, a.grantee, a.privilege_type);
-            create_statements := create_statements || ARRAY(
-                SELECT format('COMMENT ON COLUMN %s.%I IS %L;', v.rel, att.attname, d.description)
-                  FROM pg_description d
-                  JOIN pg_attribute att ON att.attrelid = d.objoid AND att.attnum = d.objsubid
-                 WHERE d.classoid = 'pg_class'::regclass AND d.objoid = v.reloid AND d.objsubid > 0
-                 ORDER BY att.attnum);
+            kept_of := v.reloid;
+            -- an updatable view's column defaults
             create_statements := create_statements || ARRAY(
                 SELECT format('ALTER VIEW %s ALTER COLUMN %I SET DEFAULT %s;', v.rel, att.attname,
                               pg_get_expr(ad.adbin, ad.adrelid))
@@ -687,6 +661,11 @@ BEGIN
                   JOIN pg_attribute att ON att.attrelid = ad.adrelid AND att.attnum = ad.adnum
                  WHERE ad.adrelid = v.reloid
                  ORDER BY att.attnum);
+        ELSE
+            object := format('rule %I on %s', v.rulename, v.rel);
+            drop_statement := format('DROP RULE %I ON %s;', v.rulename, v.rel);
+            create_statements := ARRAY[pg_get_ruledef(objid, true)];
+            detail := 'A rule that uses the column: ALTER COLUMN ... TYPE does not work under it.';
         END IF;
     ELSIF classid = 'pg_policy'::regclass THEN
         SELECT p.polname, p.polrelid::regclass AS rel, p.polpermissive, p.polcmd,
@@ -727,9 +706,11 @@ BEGIN
             CASE WHEN v.qual IS NOT NULL THEN format(' WHERE (%s)', v.qual) ELSE '' END)];
         detail := 'A publication whose column list or row filter names the column: ALTER COLUMN ... TYPE does not work under it. Its subscribers must refresh their subscription (ALTER SUBSCRIPTION ... REFRESH PUBLICATION WITH (copy_data = false)) afterwards.';
     ELSIF classid = 'pg_attrdef'::regclass THEN
-        SELECT ad.adrelid::regclass AS rel, a.attname, format_type(a.atttypid, a.atttypmod) AS typ,
-               pg_get_expr(ad.adbin, ad.adrelid) AS expr, ad.adrelid AS relid, a.attnum, a.attnotnull,
-               a.attacl
+        -- computed from the widened column, it is widened too
+        SELECT ad.adrelid::regclass AS rel, a.attname,
+               CASE WHEN a.atttypid IN ('int2'::regtype, 'int4'::regtype) THEN 'bigint'
+                    ELSE format_type(a.atttypid, a.atttypmod) END AS typ,
+               pg_get_expr(ad.adbin, ad.adrelid) AS expr, ad.adrelid AS relid, a.attnum, a.attnotnull
           INTO v FROM pg_attrdef ad JOIN pg_attribute a ON a.attrelid = ad.adrelid AND a.attnum = ad.adnum
          WHERE ad.oid = objid;
         object := format('generated column %I of %s', v.attname, v.rel);
@@ -749,16 +730,36 @@ BEGIN
               FROM pg_constraint c
              WHERE c.conrelid = v.relid AND v.attnum = ANY (c.conkey) AND c.contype IN ('c', 'u', 'p', 'x', 'f')
              ORDER BY c.contype, c.conname);
+        kept_of := v.relid;
+        kept_attnum := v.attnum;
+        detail := 'A generated column computed from the column: ALTER COLUMN ... TYPE does not work under it. It is dropped and added again (computed anew, as the last column; bigint if it was smallint or integer), with its indexes, constraints, grants and comment; the views, policies and triggers on it are dropped before it and created again after it.';
+    END IF;
+    IF kept_of IS NOT NULL THEN
+        -- grants other than the owner's own, then comments
         create_statements := create_statements || ARRAY(
-            SELECT format('GRANT %s (%I) ON %s TO %s%s;', a.privilege_type, v.attname, v.rel,
+            SELECT format('GRANT %s%s ON %s TO %s%s;', a.privilege_type,
+                          CASE WHEN g.attname IS NOT NULL THEN format(' (%I)', g.attname) ELSE '' END,
+                          kept_of::regclass,
                           CASE a.grantee WHEN 0 THEN 'PUBLIC' ELSE quote_ident(pg_get_userbyid(a.grantee)) END,
                           CASE WHEN a.is_grantable THEN ' WITH GRANT OPTION' ELSE '' END)
-              FROM aclexplode(v.attacl) a ORDER BY a.grantee, a.privilege_type);
+              FROM (SELECT NULL::name AS attname, 0 AS attnum, c.relacl AS acl
+                      FROM pg_class c WHERE c.oid = kept_of AND kept_attnum IS NULL
+                    UNION ALL
+                    SELECT att.attname, att.attnum, att.attacl
+                      FROM pg_attribute att
+                     WHERE att.attrelid = kept_of AND att.attacl IS NOT NULL AND NOT att.attisdropped
+                       AND att.attnum = coalesce(kept_attnum, att.attnum)) g
+             CROSS JOIN aclexplode(g.acl) a
+             WHERE a.grantee <> (SELECT c.relowner FROM pg_class c WHERE c.oid = kept_of)
+             ORDER BY g.attnum, a.grantee, a.privilege_type);
         create_statements := create_statements || ARRAY(
-            SELECT format('COMMENT ON COLUMN %s.%I IS %L;', v.rel, v.attname, d.description)
+            SELECT CASE WHEN d.objsubid = 0 THEN format('COMMENT ON %s %s IS %L;', kind, kept_of::regclass, d.description)
+                        ELSE format('COMMENT ON COLUMN %s.%I IS %L;', kept_of::regclass, att.attname, d.description) END
               FROM pg_description d
-             WHERE d.classoid = 'pg_class'::regclass AND d.objoid = v.relid AND d.objsubid = v.attnum);
-        detail := 'A generated column computed from the column: ALTER COLUMN ... TYPE does not work under it. It is dropped and added again (computed anew, as the last column), with its indexes, constraints, grants and comment; the views, policies and triggers on it are dropped before it and created again after it.';
+              LEFT JOIN pg_attribute att ON att.attrelid = d.objoid AND att.attnum = d.objsubid
+             WHERE d.classoid = 'pg_class'::regclass AND d.objoid = kept_of
+               AND d.objsubid = coalesce(kept_attnum, d.objsubid)
+             ORDER BY d.objsubid);
     END IF;
     RETURN NEXT;
 END

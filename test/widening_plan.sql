@@ -16,7 +16,7 @@ CREATE SCHEMA billing;
 \ir lib/advice.sql
 
 CREATE TABLE app.accounts (id serial PRIMARY KEY, name text,
-                           twice bigint GENERATED ALWAYS AS (id * 2) STORED);
+                           twice int GENERATED ALWAYS AS (id * 2) STORED);
 CREATE INDEX accounts_twice ON app.accounts (twice);
 -- what stands on the generated column, which the plan drops and adds again
 ALTER TABLE app.accounts ADD CONSTRAINT twice_even CHECK (twice % 2 = 0),
@@ -98,9 +98,6 @@ SELECT ok((SELECT count(*) FROM p WHERE statement LIKE '%widening_plan%' OR stat
 SELECT is((SELECT count(*)::int FROM pg_class WHERE relname = 'active'), 1, '(the plan changed nothing itself)');
 
 -- apply it
-CREATE TEMP TABLE twice_constraints AS
-  SELECT string_agg(pg_get_constraintdef(oid), ', ' ORDER BY conname) AS defs
-    FROM pg_constraint WHERE conrelid = 'app.accounts'::regclass AND conname LIKE 'twice%';
 SELECT cmp_ok(pg_temp.run_statements('the steps of SELECT * FROM public.widening_plan(''app.accounts'', ''id'');'),
               '>', 10, 'the plan runs, statement by statement, as returned');
 SELECT is((SELECT array_agg(format('%s.%s', attrelid::regclass, attname) ORDER BY 1)
@@ -132,19 +129,20 @@ SELECT is((SELECT count(*)::int FROM pg_trigger WHERE tgname = 'on_id'), 1, 'the
 SELECT is((SELECT string_agg(attname, ',') FROM pg_publication_rel r, unnest(r.prattrs) a
              JOIN pg_attribute ON attrelid = 'billing.settings'::regclass AND attnum = a
             WHERE r.prrelid = 'billing.settings'::regclass), 'profile_id', 'the publication lists the column again');
-SELECT is((SELECT twice FROM app.accounts WHERE id = 2), 4::bigint, 'the generated column is computed again');
+SELECT is((SELECT format('%s %s', pg_typeof(twice), twice) FROM app.accounts WHERE id = 2), 'bigint 4',
+          'the generated column is computed again, as a bigint (integer before, computed from the column)');
 SELECT is((SELECT count(*)::int FROM pg_index WHERE indexrelid = 'app.accounts_twice'::regclass), 1, 'with its index');
-SELECT is((SELECT format('%s; %s; %s; %s', string_agg(pg_get_constraintdef(oid), ', ' ORDER BY conname),
+SELECT is((SELECT format('%s; %s; %s; %s', string_agg(format('%s %s', conname, contype), ', ' ORDER BY conname),
                           col_description('app.accounts'::regclass,
                                           (SELECT attnum FROM pg_attribute WHERE attrelid = 'app.accounts'::regclass AND attname = 'twice')),
                           (SELECT array_agg(twice ORDER BY twice) FROM app.doubled),
                           (SELECT count(*) FROM pg_attribute WHERE attrelid = 'app.accounts'::regclass AND attname = 'twice' AND attnotnull))
              FROM pg_constraint WHERE conrelid = 'app.accounts'::regclass AND conname LIKE 'twice%'),
-          (SELECT defs FROM twice_constraints) || '; id times two; {2,4}; 0',
+          'twice_even c, twice_unique u; id times two; {2,4}; 0',
           'with its constraints, its comment, and the view that reads it');
 
-INSERT INTO app.accounts (id, name) VALUES (3000000000, 'past the integer range');
-SELECT lives_ok($$INSERT INTO billing.profiles VALUES (3000000000, 'silver');
+SELECT lives_ok($$INSERT INTO app.accounts (id, name) VALUES (3000000000, 'past the integer range');
+                  INSERT INTO billing.profiles VALUES (3000000000, 'silver');
                   INSERT INTO billing.settings VALUES (3000000000, 'y');
                   INSERT INTO billing.ledger VALUES (3000000000, '2027-06-01', 1)$$,
                 'an id past the integer range goes in along the whole chain');
