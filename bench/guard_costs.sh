@@ -4,7 +4,7 @@
 # in server-side loops so that round trips do not hide it:
 #
 #   default_loop      200,000 INSERTs taking the default id (PL/pgSQL loop)
-#   trigger_noindex   2,000 default INSERTs into a 1,000,000-row table with a
+#   trigger_noindex   20,000 default INSERTs into a 1,000,000-row table with a
 #                     BEFORE INSERT trigger (created_at) and no index on id
 #   trigger_pk        the same with a primary key on id
 #   updated_at        30,000 single-row UPDATEs with a BEFORE UPDATE trigger
@@ -12,13 +12,15 @@
 #   explicit_loop     400,000 single-row INSERTs with explicit ids, as an
 #                     import loop or an ORM saving rows one by one
 #
-# Each variant runs REPS times (default 9), guard and no guard alternating,
+# Each variant runs REPS times (default 15), guard and no guard alternating,
 # each run in a new session after a CHECKPOINT, tables reset; the median
-# of each is reported with the ratio guard / no guard.  Writes
+# of each is reported with the ratio guard / no guard, and the median of
+# the ratios of each pair of runs (less moved by a slow stretch of the
+# machine, which hits both runs of a pair).  Writes
 # bench/results/guard_costs.md and the raw times to
 # bench/results/data/guard_costs.dat.
 #
-#   bash bench/guard_costs.sh              # about a minute on 2 cores
+#   bash bench/guard_costs.sh              # about two minutes on 2 cores
 #   REPS=3 SCALE=0.1 bash bench/guard_costs.sh   # a quick try
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -27,13 +29,15 @@ cd "$(dirname "$0")/.."
 BENCH_DIR=${BENCH_DIR:-/tmp/seqguard-bench-guard}
 BENCH_PORT=${BENCH_PORT:-54334}
 OUT=${BENCH_OUT:-bench/results}
-REPS=${REPS:-9}
+REPS=${REPS:-15}
 SCALE=${SCALE:-1}
 n() { awk -v n="$1" -v s="$SCALE" 'BEGIN { v = int(n * s); print (v < 1 ? 1 : v) }'; }
 
 install_deps
 build_install
-throwaway_start "$BENCH_DIR" "$BENCH_PORT"
+# fsync off takes the disk's noise out of the timings; the guard flushes
+# nothing of its own
+throwaway_start "$BENCH_DIR" "$BENCH_PORT" "fsync = off"
 trap 'throwaway_stop "$BENCH_DIR"' EXIT
 mkdir -p "$OUT/data"
 DB=bench
@@ -64,9 +68,9 @@ SQL
 declare -A RUN RESET
 RUN[default_loop]="DO \$\$ BEGIN FOR i IN 1..$(n 200000) LOOP INSERT INTO default_loop (v) VALUES (i); END LOOP; END \$\$"
 RESET[default_loop]="TRUNCATE default_loop; SELECT setval('default_loop_id_seq', 1, false)"
-RUN[trigger_noindex]="DO \$\$ BEGIN FOR i IN 1..$(n 2000) LOOP INSERT INTO trigger_noindex (v) VALUES (i); END LOOP; END \$\$"
+RUN[trigger_noindex]="DO \$\$ BEGIN FOR i IN 1..$(n 20000) LOOP INSERT INTO trigger_noindex (v) VALUES (i); END LOOP; END \$\$"
 RESET[trigger_noindex]="DELETE FROM trigger_noindex WHERE id > $(n 1000000); SELECT setval('trigger_noindex_id_seq', $(n 1000000))"
-RUN[trigger_pk]="DO \$\$ BEGIN FOR i IN 1..$(n 2000) LOOP INSERT INTO trigger_pk (v) VALUES (i); END LOOP; END \$\$"
+RUN[trigger_pk]="DO \$\$ BEGIN FOR i IN 1..$(n 20000) LOOP INSERT INTO trigger_pk (v) VALUES (i); END LOOP; END \$\$"
 RESET[trigger_pk]="DELETE FROM trigger_pk WHERE id > $(n 1000000); SELECT setval('trigger_pk_id_seq', $(n 1000000))"
 RUN[updated_at]="DO \$\$ BEGIN FOR i IN 1..$(n 30000) LOOP UPDATE updated_at SET v = v + 1 WHERE id = i; END LOOP; END \$\$"
 RESET[updated_at]="VACUUM updated_at"
@@ -102,14 +106,16 @@ done
 	echo "# The guard's cost on common statements"
 	echo
 	echo "\`bash bench/guard_costs.sh\` on $(uname -m), $(nproc) cores, $(psql -tA -c 'SHOW server_version'), $(date -u +%Y-%m-%d);"
-	echo "scale $SCALE, medians of $REPS runs each, guard and no guard alternating, each in a new session after a CHECKPOINT."
+	echo "scale $SCALE, medians of $REPS runs each, guard and no guard alternating, each in a new session after a CHECKPOINT, fsync off."
 	echo
-	echo "| workload | no guard (ms) | guard (ms) | ratio |"
-	echo "|---|---|---|---|"
+	echo "| workload | no guard (ms) | guard (ms) | ratio | median ratio of pairs |"
+	echo "|---|---|---|---|---|"
 	for w in $WORKLOADS; do
 		a=$(awk -v w="$w" '$1 == w && $2 == "none" {print $4}' "$DAT" | median)
 		b=$(awk -v w="$w" '$1 == w && $2 == "guard" {print $4}' "$DAT" | median)
-		echo "| $w | $a | $b | $(awk -v a="$a" -v b="$b" 'BEGIN {printf "%.2fx", b / a}') |"
+		p=$(awk -v w="$w" '$1 == w {t[$3, $2] = $4; r[$3] = 1}
+			END {for (i in r) printf "%.4f\n", t[i, "guard"] / t[i, "none"]}' "$DAT" | median)
+		echo "| $w | $a | $b | $(awk -v a="$a" -v b="$b" 'BEGIN {printf "%.2fx", b / a}') | $(awk -v p="$p" 'BEGIN {printf "%.2fx", p}') |"
 	done
 } >"$OUT/guard_costs.md"
 cat "$OUT/guard_costs.md"
