@@ -29,12 +29,13 @@ start() { # start DATADIR PORT BIN RUNNER [conf lines...]: initdb, TCP on 127.0.
 		for line in "$@"; do echo "$line"; done
 	} | "$runner" tee -a "$dir/postgresql.conf" >/dev/null
 	# the port is in the kernel's range for outgoing connections, so one
-	# of the tests' own connections over loopback may hold it a moment
+	# of the tests' own connections over loopback may hold it, until its
+	# TIME_WAIT ends (60 s)
 	local try
-	for try in $(seq 20); do
+	for try in $(seq 90); do
 		"$runner" "$bin/pg_ctl" -D "$dir" -l "$dir.log" -w -t 60 start >/dev/null 2>&1 && return 0
 		"$runner" tail -3 "$dir.log" | grep -q 'could not create any TCP/IP sockets' || break
-		echo "   (port $port is taken, start $try of 20)"
+		echo "   (port $port is taken, start $try of 90)"
 		sleep 1
 	done
 	"$runner" tail -20 "$dir.log"
