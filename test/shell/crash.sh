@@ -228,17 +228,21 @@ backend_of() { # backend_of NAME: the pid of that client's backend, once it runs
 # crash METHOD VICTIM: end the server by METHOD and wait until it takes
 # connections again, with every session of before gone
 crash() {
-	local method=$1 victim=$2 pid i
+	local method=$1 victim=$2 pid sentinel i
 	start_bg sentinel "$BIN/psql" -X -q -c "SELECT pg_sleep(600)"
-	[ -n "$(backend_of sentinel)" ] || die "the sentinel session did not start: $(cat "$tmp/sentinel.err")"
+	sentinel=$(backend_of sentinel)
+	[ -n "$sentinel" ] || die "the sentinel session did not start: $(cat "$tmp/sentinel.err")"
 	if [ "$method" = immediate ]; then
 		as_pg "$BIN/pg_ctl" -D "$DATA" -m immediate -w stop >/dev/null
 		as_pg "$BIN/pg_ctl" -D "$DATA" -l "$SERVER_LOG" -w -t 120 start >/dev/null
 	else
 		pid=$(backend_of "$victim")
 		# a victim that has already ended: any backend will do
-		[ -n "$pid" ] || pid=$(backend_of sentinel)
-		kill -KILL "$pid"
+		[ -n "$pid" ] || pid=$sentinel
+		kill -KILL "$pid" 2>/dev/null || true
+		# one that ended as it was killed exited normally, and the server
+		# goes on: the sentinel's backend, asleep, surely dies of it
+		[ "$pid" = "$sentinel" ] || kill -KILL "$sentinel" 2>/dev/null || true
 		for i in $(seq 1 600); do
 			if [ "$(q -d postgres -c "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'crash_sentinel'" \
 				2>/dev/null)" = 0 ]; then
