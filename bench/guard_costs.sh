@@ -25,13 +25,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
+# shellcheck source=lib.sh
+. bench/lib.sh
 
 BENCH_DIR=${BENCH_DIR:-/tmp/seqguard-bench-guard}
 BENCH_PORT=${BENCH_PORT:-54334}
 OUT=${BENCH_OUT:-bench/results}
 REPS=${REPS:-15}
 SCALE=${SCALE:-1}
-n() { awk -v n="$1" -v s="$SCALE" 'BEGIN { v = int(n * s); print (v < 1 ? 1 : v) }'; }
 
 install_deps
 build_install
@@ -87,7 +88,6 @@ run() {
 	psql -c "CHECKPOINT" >/dev/null
 	psql -c "$load" -c '\timing on' -c "${RUN[$1]}" | awk '/^Time: / {printf "%.1f\n", $2}'
 }
-median() { sort -n | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'; }
 
 DAT=$OUT/data/guard_costs.dat
 echo "# workload variant rep ms" >"$DAT"

@@ -20,6 +20,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
+# shellcheck source=lib.sh
+. bench/lib.sh
 
 BENCH_DIR=${BENCH_DIR:-/tmp/seqguard-bench-sampling}
 BENCH_PORT=${BENCH_PORT:-54338}
@@ -53,7 +55,6 @@ timed() {
 		-c "SELECT count(*) AS locks FROM pg_locks WHERE pid = pg_backend_pid() AND locktype = 'relation'" \
 		-c "COMMIT" 2>&1 | awk '/^Time: / { if (++n == 2) t = $2 } /^ *[0-9]+$/ { l = $1 } END { printf "%s %s\n", t, l }'
 }
-median() { sort -n | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'; }
 
 DAT=$OUT/data/sampling.dat
 echo "# method run ms locks_held" >"$DAT"

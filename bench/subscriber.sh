@@ -25,6 +25,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
+# shellcheck source=lib.sh
+. bench/lib.sh
 
 BENCH_DIR=${BENCH_DIR:-/tmp/seqguard-bench-sub}
 P_PORT=${BENCH_PORT:-54336}
@@ -32,7 +34,6 @@ S_PORT=$((P_PORT + 1))
 OUT=${BENCH_OUT:-bench/results}
 REPS=${REPS:-5}
 SCALE=${SCALE:-1}
-n() { awk -v n="$1" -v s="$SCALE" 'BEGIN { v = int(n * s); print (v < 1 ? 1 : v) }'; }
 ROWS=$(n 1000000)
 BATCH=1000
 COPY_ROWS=$(n 10000000)
@@ -136,7 +137,6 @@ apply() {
 	echo "$((t1 - t0)) $(q "$S_PORT" -c "SELECT nextval(pg_get_serial_sequence('$w', 'id')) > $want")"
 	q "$S_PORT" -c "DROP SUBSCRIPTION sub_${w}_$r" >/dev/null
 }
-median() { sort -n | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'; }
 
 # a first run of each workload, not counted: the first copy after the
 # clusters start is slower whatever the variant
